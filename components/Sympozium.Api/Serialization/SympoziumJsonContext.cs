@@ -42,4 +42,5 @@ namespace Sympozium.Api.Serialization;
 [JsonSerializable(typeof(ObjectMeta))]
 [JsonSerializable(typeof(JsonNode))]
 [JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(string))]
 public sealed partial class SympoziumJsonContext : JsonSerializerContext;
