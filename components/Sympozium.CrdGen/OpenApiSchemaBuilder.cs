@@ -20,7 +20,7 @@ public sealed class OpenApiSchemaBuilder(JsonSerializerOptions options)
     {
         var info = options.GetTypeInfo(resourceType);
         var properties = new JsonObject();
-        foreach (var property in info.Properties)
+        foreach (var property in info.Properties.Where(IsSerialized))
         {
             properties[property.Name] = property.Name switch
             {
@@ -122,7 +122,7 @@ public sealed class OpenApiSchemaBuilder(JsonSerializerOptions options)
                     schema["type"] = "object";
                     var properties = new JsonObject();
                     var required = new JsonArray();
-                    foreach (var property in info.Properties)
+                    foreach (var property in info.Properties.Where(IsSerialized))
                     {
                         properties[property.Name] = BuildProperty(property);
                         if ((property.AttributeProvider as MemberInfo)?.GetCustomAttribute<SchemaRequiredAttribute>() is not null)
@@ -222,6 +222,10 @@ public sealed class OpenApiSchemaBuilder(JsonSerializerOptions options)
             schema["x-kubernetes-preserve-unknown-fields"] = true;
         }
     }
+
+    // [JsonIgnore] members stay in the metadata but are never written.
+    private static bool IsSerialized(JsonPropertyInfo property) =>
+        (property.AttributeProvider as MemberInfo)?.GetCustomAttribute<System.Text.Json.Serialization.JsonIgnoreAttribute>() is not { Condition: System.Text.Json.Serialization.JsonIgnoreCondition.Always };
 
     private static string? DescriptionOf(Type type) => type.GetCustomAttribute<DescriptionAttribute>()?.Description;
 

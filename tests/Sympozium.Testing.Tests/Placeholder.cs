@@ -1,0 +1,1 @@
+namespace Sympozium.Testing.Tests; public class Placeholder {}
