@@ -1,1 +1,0 @@
-namespace Sympozium.Testing.Tests; public class Placeholder {}
