@@ -89,11 +89,6 @@ public static partial class YamlJson
                 throw new FormatException($"mapping keys must be plain strings (line {keyNode.Start.Line})");
             }
 
-            if (obj.ContainsKey(key))
-            {
-                throw new FormatException($"duplicate key \"{key}\" at line {keyNode.Start.Line}, column {keyNode.Start.Column}");
-            }
-
             obj[key] = ToJson(valueNode);
         }
 
@@ -109,10 +104,10 @@ public static partial class YamlJson
             return JsonValue.Create(text);
         }
 
-        return ResolvePlain(text, tag);
+        return ResolvePlain(text);
     }
 
-    private static JsonNode? ResolvePlain(string text, string? tag)
+    private static JsonNode? ResolvePlain(string text)
     {
         if (text is "" or "~" or "null" or "Null" or "NULL")
         {
@@ -155,7 +150,6 @@ public static partial class YamlJson
             return JsonNode.Parse(normalized);
         }
 
-        _ = tag;
         return JsonValue.Create(text);
     }
 
@@ -367,7 +361,7 @@ public static partial class YamlJson
     {
         try
         {
-            return ResolvePlain(value, null);
+            return ResolvePlain(value);
         }
         catch (JsonException)
         {
