@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Sympozium.AgentRunner.Output;
+using Sympozium.AgentRunner.Prompt;
+using Sympozium.AgentRunner.Providers;
+using Sympozium.AgentRunner.Tools;
+using Sympozium.Api.WellKnown;
+
+namespace Sympozium.AgentRunner;
+
+/// <summary>One agent run from environment to result: exit code 0 on success, 1 on failure.</summary>
+public static class AgentRunnerApp
+{
+    public const string MissingTaskError = "TASK env var is empty and no /ipc/input/task.json found";
+
+    public static async Task<int> RunAsync(RunnerOptions options, TextWriter stdout, TextWriter log, HttpMessageHandler? handler = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(log);
+        var clock = Stopwatch.StartNew();
+        var paths = new RunnerPaths(options.Root);
+        var outputs = new RunOutputs(paths, stdout);
+        void Log(string message) => log.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} agent-runner: {message}");
+        foreach (var warning in options.Warnings)
+        {
+            Log("warning: " + warning);
+        }
+
+        var task = options.Task.Length > 0 ? options.Task : ReadTaskFile(paths, Log);
+        if (string.IsNullOrWhiteSpace(task))
+        {
+            Log("error: " + MissingTaskError);
+            outputs.Write(new AgentResult { Status = AgentResult.Failure, Error = MissingTaskError, Metrics = { DurationMs = clock.ElapsedMilliseconds } }, null);
+            return 1;
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(options.EffectiveRunTimeout);
+
+        using var http = handler is null ? new HttpClient { Timeout = Timeout.InfiniteTimeSpan } : new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+        var registry = new ToolRegistry();
+        var setup = await ToolSetup.ConfigureAsync(registry, paths, options, Log, deadline.Token).ConfigureAwait(false);
+
+        string? autoContext = null;
+        if (setup.Memory is { } memory)
+        {
+            autoContext = await memory.SearchContextAsync(task, deadline.Token).ConfigureAwait(false);
+        }
+
+        string? storedMemory = null;
+        if (options.MemoryEnabled && File.Exists(paths.Resolve(IpcPaths.MemoryFile)))
+        {
+            storedMemory = await File.ReadAllTextAsync(paths.Resolve(IpcPaths.MemoryFile), deadline.Token).ConfigureAwait(false);
+        }
+
+        var systemPrompt = SystemPromptBuilder.Build(new PromptInputs
+        {
+            BasePrompt = options.SystemPrompt,
+            Skills = SkillLoader.Load(paths.Resolve(IpcPaths.Skills)),
+            ToolsEnabled = options.ToolsEnabled,
+            SourceChannel = options.SourceChannel,
+            SourceChatId = options.SourceChatId,
+            McpTools = [.. registry.Definitions.Select(d => (d.Name, Server: SystemPromptBuilder.McpServerOf(d))).Where(t => t.Server is not null).Select(t => (t.Name, t.Server!))],
+            LegacyMemory = options.MemoryEnabled,
+            MemoryServer = setup.Memory is not null,
+            AutoContext = autoContext,
+        });
+        var context = new ChatRequestContext(systemPrompt, SystemPromptBuilder.UserMessage(task, storedMemory), registry.Definitions, options.Model);
+
+        IChatProvider provider;
+        try
+        {
+            provider = ProviderFactory.Create(options, context, http);
+        }
+        catch (ProviderException e)
+        {
+            Log("error: " + e.Message);
+            outputs.Write(new AgentResult { Status = AgentResult.Failure, Error = e.Message, Metrics = { DurationMs = clock.ElapsedMilliseconds } }, null);
+            return 1;
+        }
+
+        Log($"run {options.RunId ?? "(local)"}: provider {provider.Name}, model {options.Model}, endpoint {provider.Endpoint.GetLeftPart(UriPartial.Path)}, {registry.Count} tools, deadline {options.EffectiveRunTimeout}");
+        var outcome = await new AgentLoop(provider, registry, options.MaxToolIterations, Log).RunAsync(deadline.Token).ConfigureAwait(false);
+
+        var response = outcome.Response;
+        var memoryUpdate = options.MemoryEnabled ? MemoryMarkers.Extract(response) : null;
+        if (!options.Debug)
+        {
+            response = MemoryMarkers.Strip(response);
+        }
+
+        var result = new AgentResult
+        {
+            Status = outcome.Succeeded ? AgentResult.Success : AgentResult.Failure,
+            Response = response.Length > 0 ? response : null,
+            Error = outcome.Error,
+            Metrics = new RunMetrics
+            {
+                InputTokens = outcome.InputTokens,
+                OutputTokens = outcome.OutputTokens,
+                ToolCalls = outcome.ToolCalls,
+            },
+        };
+
+        if (outcome.Succeeded && result.Response is not null && setup.Memory is { } store)
+        {
+            await store.StoreRunAsync(task, result.Response, cancellationToken).ConfigureAwait(false);
+        }
+
+        result.Metrics.DurationMs = clock.ElapsedMilliseconds;
+        Log(outcome.Succeeded
+            ? $"succeeded in {result.Metrics.DurationMs} ms: {outcome.ToolCalls} tool calls, {outcome.InputTokens}+{outcome.OutputTokens} tokens"
+            : $"failed after {result.Metrics.DurationMs} ms: {outcome.Error}");
+        outputs.Write(result, memoryUpdate);
+        return outcome.Succeeded ? 0 : 1;
+    }
+
+    private static string ReadTaskFile(RunnerPaths paths, Action<string> log)
+    {
+        var path = paths.Resolve(IpcPaths.TaskFile);
+        if (!File.Exists(path))
+        {
+            return "";
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(File.ReadAllText(path), OutputJsonContext.Default.TaskInput)?.Task ?? "";
+        }
+        catch (JsonException e)
+        {
+            log($"warning: {IpcPaths.TaskFile} is not valid JSON ({e.Message}); ignoring it");
+            return "";
+        }
+    }
+}

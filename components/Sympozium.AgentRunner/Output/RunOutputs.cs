@@ -1,0 +1,36 @@
+using System.Text.Json;
+using Sympozium.Api.WellKnown;
+
+namespace Sympozium.AgentRunner.Output;
+
+/// <summary>
+/// Publishes the outcome in the order the other containers rely on: stream chunk, result.json,
+/// the done file, then the stdout marker (the controller reads the result file or the whole log).
+/// </summary>
+public sealed class RunOutputs(RunnerPaths paths, TextWriter stdout)
+{
+    private static readonly JsonSerializerOptions Indented = new(OutputJsonContext.Default.Options) { WriteIndented = true, IndentSize = 2 };
+
+    public void Write(AgentResult result, string? memoryUpdate)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (memoryUpdate is not null)
+        {
+            stdout.Write(LogMarkers.FormatMemory(memoryUpdate));
+        }
+
+        if (!string.IsNullOrEmpty(result.Response))
+        {
+            var chunk = new StreamChunk { Type = "text", Content = result.Response, Index = 0 };
+            AtomicFile.Write(paths.Resolve(IpcPaths.OutputDir + "/" + IpcPaths.StreamChunkPrefix + "0.json"),
+                JsonSerializer.Serialize(chunk, OutputJsonContext.Default.StreamChunk));
+        }
+
+        var indentedContext = new OutputJsonContext(Indented);
+        AtomicFile.Write(paths.Resolve(IpcPaths.ResultFile), JsonSerializer.Serialize(result, indentedContext.AgentResult));
+        // result.json before done: a sidecar that exits on done has the result to publish.
+        AtomicFile.Write(paths.Resolve(IpcPaths.DoneFile), "done");
+        stdout.Write(LogMarkers.FormatResult(JsonSerializer.Serialize(result, OutputJsonContext.Default.AgentResult)));
+        stdout.Flush();
+    }
+}
