@@ -6,7 +6,7 @@ using Sympozium.Testing.Llm;
 namespace Sympozium.AgentRunner.Tests;
 
 /// <summary>Each provider adapter against the scripted server: request shapes, auth headers, tool calls, errors.</summary>
-public sealed class ProviderTests : IAsyncLifetime
+public sealed class ProviderTests : IAsyncLifetime, IDisposable
 {
     private static readonly ToolDefinition ListPods = new("list_pods", "List pods", JsonNode.Parse("""
         {"type":"object","properties":{"namespace":{"type":"string"}},"required":["namespace"]}
@@ -17,11 +17,9 @@ public sealed class ProviderTests : IAsyncLifetime
 
     public async Task InitializeAsync() => _llm = await ScriptedLlmServer.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _llm.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _llm.DisposeAsync();
+
+    public void Dispose() => _http.Dispose();
 
     private static ChatRequestContext Context(params ToolDefinition[] tools) => new("You are terse.", "How many pods?", tools, "test-model");
 

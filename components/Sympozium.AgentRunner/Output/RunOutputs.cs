@@ -9,7 +9,8 @@ namespace Sympozium.AgentRunner.Output;
 /// </summary>
 public sealed class RunOutputs(RunnerPaths paths, TextWriter stdout)
 {
-    private static readonly JsonSerializerOptions Indented = new(OutputJsonContext.Default.Options) { WriteIndented = true, IndentSize = 2 };
+    // result.json is indented for people reading it with kubectl exec; the marker stays compact.
+    private static readonly OutputJsonContext IndentedContext = new(new JsonSerializerOptions(OutputJsonContext.Default.Options) { WriteIndented = true, IndentSize = 2 });
 
     public void Write(AgentResult result, string? memoryUpdate)
     {
@@ -26,8 +27,7 @@ public sealed class RunOutputs(RunnerPaths paths, TextWriter stdout)
                 JsonSerializer.Serialize(chunk, OutputJsonContext.Default.StreamChunk));
         }
 
-        var indentedContext = new OutputJsonContext(Indented);
-        AtomicFile.Write(paths.Resolve(IpcPaths.ResultFile), JsonSerializer.Serialize(result, indentedContext.AgentResult));
+        AtomicFile.Write(paths.Resolve(IpcPaths.ResultFile), JsonSerializer.Serialize(result, IndentedContext.AgentResult));
         // result.json before done: a sidecar that exits on done has the result to publish.
         AtomicFile.Write(paths.Resolve(IpcPaths.DoneFile), "done");
         stdout.Write(LogMarkers.FormatResult(JsonSerializer.Serialize(result, OutputJsonContext.Default.AgentResult)));

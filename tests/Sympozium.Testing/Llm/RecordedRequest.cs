@@ -11,7 +11,7 @@ public enum LlmWireFormat
     Ollama,
 }
 
-/// <summary>A request the scripted server received, for assertions on shape and headers.</summary>
+/// <summary>A request the scripted server received, for assertions on shape and headers; <c>ReceivedTimestamp</c> is a <see cref="System.Diagnostics.Stopwatch"/> timestamp.</summary>
 public sealed record RecordedRequest(
     LlmWireFormat Format,
     string Method,
@@ -19,7 +19,8 @@ public sealed record RecordedRequest(
     string Query,
     IReadOnlyDictionary<string, string> Headers,
     JsonNode? Body,
-    DateTimeOffset ReceivedAt)
+    DateTimeOffset ReceivedAt,
+    long ReceivedTimestamp = 0)
 {
     /// <summary>A header value (case-insensitive name) or null.</summary>
     public string? Header(string name) => Headers.TryGetValue(name.ToLowerInvariant(), out var value) ? value : null;

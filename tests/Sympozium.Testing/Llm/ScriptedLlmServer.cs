@@ -209,7 +209,7 @@ public sealed class ScriptedLlmServer : IAsyncDisposable
         var headers = ctx.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString(), StringComparer.Ordinal);
         lock (_gate)
         {
-            _requests.Add(new RecordedRequest(format, ctx.Request.Method, ctx.Request.Path.Value ?? "", ctx.Request.QueryString.Value ?? "", headers, body, DateTimeOffset.UtcNow));
+            _requests.Add(new RecordedRequest(format, ctx.Request.Method, ctx.Request.Path.Value ?? "", ctx.Request.QueryString.Value ?? "", headers, body, DateTimeOffset.UtcNow, System.Diagnostics.Stopwatch.GetTimestamp()));
         }
 
         _arrived.Release();
