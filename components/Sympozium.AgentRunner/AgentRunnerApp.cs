@@ -40,10 +40,10 @@ public static class AgentRunnerApp
 
         using var http = handler is null ? new HttpClient { Timeout = Timeout.InfiniteTimeSpan } : new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
         var registry = new ToolRegistry();
-        var setup = await ToolSetup.ConfigureAsync(registry, paths, options, Log, deadline.Token).ConfigureAwait(false);
+        using var setup = await ToolSetup.ConfigureAsync(registry, paths, options, Log, deadline.Token).ConfigureAwait(false);
 
         string? autoContext = null;
-        if (setup.Memory is { } memory)
+        if (setup.Memory is IMemoryContext memory)
         {
             autoContext = await memory.SearchContextAsync(task, deadline.Token).ConfigureAwait(false);
         }
@@ -103,8 +103,9 @@ public static class AgentRunnerApp
             },
         };
 
-        if (outcome.Succeeded && result.Response is not null && setup.Memory is { } store)
+        if (outcome.Succeeded && result.Response is not null && setup.Memory is IMemoryContext store)
         {
+            // The client logs the outcome; a failed store does not fail the run.
             await store.StoreRunAsync(task, result.Response, cancellationToken).ConfigureAwait(false);
         }
 

@@ -1,27 +1,50 @@
 using Sympozium.AgentRunner.Tools;
+using Sympozium.AgentRunner.Tools.Memory;
 
 namespace Sympozium.AgentRunner;
 
-/// <summary>The tools of a run and the memory client, if a memory server is configured.</summary>
-public sealed record ToolSetupResult(IMemoryContext? Memory);
+/// <summary>The memory client of a run, if a memory server is configured (disposed with the result).</summary>
+public sealed record ToolSetupResult(MemoryClient? Memory) : IDisposable
+{
+    public void Dispose() => Memory?.Dispose();
+}
 
 /// <summary>Auto-context and auto-store against the memory server.</summary>
 public interface IMemoryContext
 {
     Task<string?> SearchContextAsync(string task, CancellationToken cancellationToken);
-    Task StoreRunAsync(string task, string response, CancellationToken cancellationToken);
+    Task<bool> StoreRunAsync(string task, string response, CancellationToken cancellationToken);
 }
 
 /// <summary>Registers the tools the environment enables.</summary>
 public static class ToolSetup
 {
-    public static Task<ToolSetupResult> ConfigureAsync(ToolRegistry registry, RunnerPaths paths, RunnerOptions options, Action<string> log, CancellationToken cancellationToken)
+    /// <summary>
+    /// Built-in and MCP tools when TOOLS_ENABLED=true; memory tools whenever MEMORY_SERVER_URL is
+    /// set (independently of TOOLS_ENABLED, as upstream).
+    /// </summary>
+    public static async Task<ToolSetupResult> ConfigureAsync(ToolRegistry registry, RunnerPaths paths, RunnerOptions options, Action<string> log, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(registry);
-        _ = paths;
-        _ = options;
-        _ = log;
-        _ = cancellationToken;
-        return Task.FromResult(new ToolSetupResult(null));
+        ArgumentNullException.ThrowIfNull(options);
+        var toolsOptions = ToolsOptions.Default with
+        {
+            RunId = options.RunId,
+            PersonaPackName = options.PersonaPackName,
+            MemoryServerUrl = options.MemoryServerUrl,
+            FetchAllowPrivateNetworks = options.FetchAllowPrivate,
+            Log = log,
+        };
+        if (options.ToolsEnabled)
+        {
+            BuiltInTools.Register(registry, paths, toolsOptions);
+            var mcp = await McpTools.LoadAsync(registry, paths, toolsOptions, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (mcp > 0)
+            {
+                log($"{mcp} MCP tools loaded");
+            }
+        }
+
+        return new ToolSetupResult(MemoryTools.Register(registry, toolsOptions));
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Sympozium.AgentRunner.Tools.Ipc;
 using Sympozium.Api.WellKnown;
 
 namespace Sympozium.AgentRunner.Output;
@@ -23,13 +24,13 @@ public sealed class RunOutputs(RunnerPaths paths, TextWriter stdout)
         if (!string.IsNullOrEmpty(result.Response))
         {
             var chunk = new StreamChunk { Type = "text", Content = result.Response, Index = 0 };
-            AtomicFile.Write(paths.Resolve(IpcPaths.OutputDir + "/" + IpcPaths.StreamChunkPrefix + "0.json"),
+            IpcFileWriter.WriteText(paths.Resolve(IpcPaths.OutputDir + "/" + IpcPaths.StreamChunkPrefix + "0.json"),
                 JsonSerializer.Serialize(chunk, OutputJsonContext.Default.StreamChunk));
         }
 
-        AtomicFile.Write(paths.Resolve(IpcPaths.ResultFile), JsonSerializer.Serialize(result, IndentedContext.AgentResult));
+        IpcFileWriter.WriteText(paths.Resolve(IpcPaths.ResultFile), JsonSerializer.Serialize(result, IndentedContext.AgentResult));
         // result.json before done: a sidecar that exits on done has the result to publish.
-        AtomicFile.Write(paths.Resolve(IpcPaths.DoneFile), "done");
+        IpcFileWriter.WriteText(paths.Resolve(IpcPaths.DoneFile), "done");
         stdout.Write(LogMarkers.FormatResult(JsonSerializer.Serialize(result, OutputJsonContext.Default.AgentResult)));
         stdout.Flush();
     }

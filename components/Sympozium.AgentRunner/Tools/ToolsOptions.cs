@@ -8,7 +8,10 @@ public sealed record ToolsOptions
 {
     public static ToolsOptions Default { get; } = new();
 
-    /// <summary>The AgentRun name (<c>AGENT_RUN_ID</c>); only used in log lines (default: none).</summary>
+    /// <summary>
+    /// The AgentRun name (<c>AGENT_RUN_ID</c>); prefixes the tools' log lines so files seen in
+    /// /ipc can be matched to the run in the pod log (default: none).
+    /// </summary>
     public string? RunId { get; init; }
 
     /// <summary>
@@ -93,5 +96,5 @@ public sealed record ToolsOptions
     /// <summary>Receives one line per notable tool event, e.g. "wrote exec request 123" (default: dropped).</summary>
     public Action<string>? Log { get; init; }
 
-    internal void Write(string message) => Log?.Invoke(message);
+    internal void Write(string message) => Log?.Invoke(string.IsNullOrEmpty(RunId) ? message : $"[{RunId}] {message}");
 }
