@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# What 'make test' runs: installs the test prerequisites, builds Sympozium.sln, runs every test
+# project with a TRX logger and ends with the summary line of scripts/test-summary.sh.
+#
+# usage: scripts/run-tests.sh [extra 'dotnet test' arguments, e.g. --filter ...]
+# Environment: CONFIGURATION (default Release), the configuration of every make target.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+configuration=${CONFIGURATION:-Release}
+
+echo "== prerequisites"
+# Tests that cross a process boundary run a real nats-server (Sympozium.Testing.NatsServer).
+scripts/ensure-packages.sh nats-server
+echo "nats-server: $(PATH=$PATH:/usr/sbin nats-server --version)"
+
+echo "== build ($configuration)"
+if ! dotnet build Sympozium.sln -c "$configuration" -nologo; then
+  echo "error: the build of Sympozium.sln failed; no test was run" >&2
+  exit 1
+fi
+
+echo "== test"
+# Results of an earlier run must not be counted again.
+dotnet sln Sympozium.sln list | tr '\\' '/' | grep -E '\.Tests\.csproj$' | while read -r project; do
+  rm -rf "$(dirname "$project")/TestResults"
+done
+
+set +e
+dotnet test Sympozium.sln -c "$configuration" --no-build -nologo --logger trx "$@"
+test_exit_code=$?
+set -e
+
+echo "== summary"
+scripts/test-summary.sh --test-exit-code "$test_exit_code"
