@@ -1,13 +1,19 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Sympozium.Api;
 using Sympozium.Api.Kinds;
 using Sympozium.Api.Meta;
 using Sympozium.Api.Serialization;
+using Sympozium.Api.Validation;
 
 // Exercises the API types at run time under Native AOT: one object of each kind goes through the
-// source-generated JSON context and back, typed and through KnownKinds' untyped metadata.
-// Prints "ok" and exits 0, or names what broke and exits 1.
+// source-generated JSON context and back, typed and through KnownKinds' untyped metadata, and a
+// YAML manifest goes through the validator (YAML parser, embedded CRD schemas).
+// With --image it also checks what a container image must provide (scripts/build-images.sh runs
+// it that way inside the image it built). Prints "ok" and exits 0, or names what broke and exits 1.
 
 var json = SympoziumJsonContext.Default;
 var failures = new List<string>();
@@ -21,9 +27,16 @@ Check(new PersonaPack(), json.PersonaPack);
 Check(new MCPServer(), json.MCPServer);
 Check(new SympoziumConfig(), json.SympoziumConfig);
 
+CheckValidation();
+
 if (KnownKinds.All.Count != 8)
 {
     failures.Add($"KnownKinds.All has {KnownKinds.All.Count} kinds, expected 8");
+}
+
+if (args.Contains("--image"))
+{
+    CheckImage();
 }
 
 foreach (var failure in failures)
@@ -74,6 +87,55 @@ void Check<T>(T resource, JsonTypeInfo<T> typeInfo)
     catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
     {
         failures.Add($"{kind}: {e.GetType().Name}: {e.Message}");
+    }
+}
+
+// The manifest validator parses YAML and reads the CRD schemas embedded in Sympozium.Api.
+void CheckValidation()
+{
+    const string valid = """
+        apiVersion: sympozium.ai/v1alpha1
+        kind: SkillPack
+        metadata:
+          name: check-skills
+          namespace: default
+        spec:
+          skills:
+            - name: hello
+              content: "# Say hello"
+        """;
+    var results = ManifestValidator.ValidateYaml(valid);
+    Expect(results.Count == 1 && results[0].IsValid, "validation", "a valid SkillPack was rejected: " + string.Join("; ", results));
+
+    var invalid = ManifestValidator.ValidateYaml(valid.Replace("name: hello", "name: \"not a name!\"", StringComparison.Ordinal));
+    Expect(invalid.Count == 1 && !invalid[0].IsValid, "validation", "a SkillPack with an invalid skill name was accepted");
+}
+
+// What every component needs from the image's base layer.
+void CheckImage()
+{
+    try
+    {
+        // libcrypto.so.3 is loaded with dlopen on first use.
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("sympozium")));
+        Expect(hash.Length == 64, "image", "SHA-256 through OpenSSL returned " + hash);
+
+        // Outbound TLS (LLM providers, the Kubernetes API) needs the CA bundle.
+        using var roots = new X509Store(StoreName.Root, StoreLocation.LocalMachine);
+        roots.Open(OpenFlags.ReadOnly);
+        Expect(roots.Certificates.Count > 0, "image", "no CA certificate in the trust store (/etc/ssl/certs/ca-certificates.crt, SSL_CERT_FILE)");
+
+        // Guid.NewGuid reads /dev/urandom; Activity and Kestrel call it.
+        Expect(Guid.NewGuid() != Guid.Empty, "image", "Guid.NewGuid returned an empty Guid");
+
+        // The root file system is read-only in the pod: /tmp is the one writable place.
+        var probe = Path.Combine(Path.GetTempPath(), $"sympozium-check-{Environment.ProcessId}");
+        File.WriteAllText(probe, "ok");
+        File.Delete(probe);
+    }
+    catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException or DllNotFoundException or TypeInitializationException)
+    {
+        failures.Add($"image: {e.GetType().Name}: {e.Message}");
     }
 }
 

@@ -1,0 +1,303 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
+using Sympozium.Api.WellKnown;
+using Sympozium.EventBus.Internal;
+
+namespace Sympozium.EventBus;
+
+/// <summary>
+/// A running consumer started by <see cref="NatsEventBus.Subscribe"/>. Dispose to stop it; a
+/// handler that is running finishes first and its event is acked.
+/// </summary>
+public sealed class EventSubscription : IAsyncDisposable
+{
+    private const string MessageIdHeader = "Nats-Msg-Id";
+
+    private readonly NatsEventBus _bus;
+    private readonly NatsJSContext _jetStream;
+    private readonly Func<ReceivedEvent, CancellationToken, ValueTask> _handler;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopConsuming = new();
+    private readonly CancellationTokenSource _abortHandler = new();
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task _loop = Task.CompletedTask;
+    private ulong _lastSequence;
+    private int _disposed;
+
+    internal EventSubscription(
+        NatsEventBus bus,
+        NatsJSContext jetStream,
+        SubscriptionOptions options,
+        Func<ReceivedEvent, CancellationToken, ValueTask> handler,
+        ILoggerFactory loggerFactory)
+    {
+        _bus = bus;
+        _jetStream = jetStream;
+        _handler = handler;
+        _logger = loggerFactory.CreateLogger<EventSubscription>();
+        Options = options;
+    }
+
+    /// <summary>What this subscription consumes.</summary>
+    public SubscriptionOptions Options { get; }
+
+    /// <summary>The consumer's name on the server (the durable name, or a generated one).</summary>
+    public string? ConsumerName { get; private set; }
+
+    /// <summary>Completes once the consumer exists on the server for the first time.</summary>
+    public Task Ready => _ready.Task;
+
+    /// <summary>
+    /// Stops pulling, lets the handler finish the events already delivered (acking them) for up to
+    /// <see cref="SubscriptionOptions.StopTimeout"/>, then cancels the handler. An event whose handler
+    /// was cancelled is not acked: the server redelivers it after <see cref="SubscriptionOptions.AckWait"/>.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _stopConsuming.CancelAsync().ConfigureAwait(false);
+        if (await Task.WhenAny(_loop, Task.Delay(Options.StopTimeout)).ConfigureAwait(false) != _loop)
+        {
+            await _abortHandler.CancelAsync().ConfigureAwait(false);
+        }
+
+        try
+        {
+            await _loop.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _ready.TrySetCanceled();
+        _stopConsuming.Dispose();
+        _abortHandler.Dispose();
+        _bus.Forget(this);
+    }
+
+    internal void Start() => _loop = Task.Run(() => RunAsync(_stopConsuming.Token, _abortHandler.Token));
+
+    private async Task RunAsync(CancellationToken stop, CancellationToken abort)
+    {
+        var failures = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                var consumer = await CreateConsumerAsync(stop).ConfigureAwait(false);
+                _ready.TrySetResult();
+                var consumeOpts = new NatsJSConsumeOpts
+                {
+                    MaxMsgs = Options.MaxInFlight,
+
+                    // On stop, hand the events already pulled to the handler instead of dropping
+                    // them (they would come back only after AckWait).
+                    DrainOnCancel = true,
+                    NotificationHandler = (notification, _) =>
+                    {
+                        Log.ConsumerNotification(_logger, ConsumerName ?? "?", notification.ToString() ?? "");
+                        return Task.CompletedTask;
+                    },
+                };
+
+                await foreach (var message in consumer.ConsumeAsync(NatsRawSerializer<byte[]>.Default, consumeOpts, stop).ConfigureAwait(false))
+                {
+                    failures = 0;
+                    await HandleAsync(message, abort).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested || abort.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                if (e is NatsJSApiException { Error.ErrCode: 10059 })
+                {
+                    // Stream not found: NATS came back without its store.
+                    await TryEnsureStreamAsync(stop).ConfigureAwait(false);
+                }
+
+                failures++;
+                var delay = Backoff.For(failures, TimeSpan.FromSeconds(5));
+                Log.ConsumerFailed(_logger, Options.Subject, NatsEventBus.Reason(e), delay);
+                try
+                {
+                    await Task.Delay(delay, stop).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task<INatsJSConsumer> CreateConsumerAsync(CancellationToken stop)
+    {
+        var config = new ConsumerConfig
+        {
+            FilterSubject = Options.Subject,
+            AckPolicy = ConsumerConfigAckPolicy.Explicit,
+            AckWait = Options.AckWait,
+            MaxDeliver = Options.MaxDeliver,
+            MaxAckPending = Math.Max(Options.MaxInFlight * 4, 64),
+        };
+        if (Options.InactiveThreshold is { } inactive)
+        {
+            config.InactiveThreshold = inactive;
+        }
+
+        if (Options.DurableName is { } durable)
+        {
+            config.Name = durable;
+            config.DurableName = durable;
+            config.DeliverPolicy = Options.DeliverFrom == DeliverFrom.All
+                ? ConsumerConfigDeliverPolicy.All
+                : ConsumerConfigDeliverPolicy.New;
+
+            var last = Interlocked.Read(ref _lastSequence);
+            if (last > 0 && !await ConsumerExistsAsync(durable, stop).ConfigureAwait(false))
+            {
+                // The server lost the consumer (deleted, or NATS came back without its store):
+                // resume after the last event handled here rather than replaying the history.
+                config.DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartSequence;
+                config.OptStartSeq = last + 1;
+            }
+        }
+        else
+        {
+            // A fresh name every time: after an error the old ephemeral consumer may linger until
+            // its inactivity threshold, and its start policy cannot be changed. Resume after the
+            // last event handled so a reconnect loses nothing that arrived meanwhile.
+            config.Name = "eph-" + Guid.NewGuid().ToString("N")[..16];
+            var last = Interlocked.Read(ref _lastSequence);
+            if (last > 0)
+            {
+                config.DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartSequence;
+                config.OptStartSeq = last + 1;
+            }
+            else
+            {
+                config.DeliverPolicy = Options.DeliverFrom == DeliverFrom.All
+                    ? ConsumerConfigDeliverPolicy.All
+                    : ConsumerConfigDeliverPolicy.New;
+            }
+        }
+
+        var consumer = await _jetStream.CreateOrUpdateConsumerAsync(NatsSubjects.Stream, config, stop).ConfigureAwait(false);
+        ConsumerName = consumer.Info.Name;
+        Log.ConsumerReady(_logger, ConsumerName, Options.Subject, Options.DeliverFrom);
+        return consumer;
+    }
+
+    private async Task<bool> ConsumerExistsAsync(string name, CancellationToken stop)
+    {
+        try
+        {
+            await _jetStream.GetConsumerAsync(NatsSubjects.Stream, name, stop).ConfigureAwait(false);
+            return true;
+        }
+        catch (NatsJSApiException e) when (e.Error.ErrCode == 10014)
+        {
+            return false;
+        }
+    }
+
+    private async Task HandleAsync(INatsJSMsg<byte[]> message, CancellationToken abort)
+    {
+        var metadata = message.Metadata;
+        var sequence = metadata?.Sequence.Stream ?? 0;
+        var delivery = metadata?.NumDelivered ?? 1;
+
+        EventEnvelope envelope;
+        try
+        {
+            envelope = EventEnvelope.Parse(message.Data ?? []);
+        }
+        catch (JsonException e)
+        {
+            // Undecodable: no redelivery can fix it (upstream NAKed it forever).
+            Log.PoisonDropped(_logger, message.Subject, sequence, delivery, "not an event envelope: " + e.Message);
+            await SettleAsync(message, m => m.AckTerminateAsync(), sequence).ConfigureAwait(false);
+            return;
+        }
+
+        var messageId = message.Headers is { } headers && headers.TryGetValue(MessageIdHeader, out var id) ? id.ToString() : null;
+        try
+        {
+            await _handler(new ReceivedEvent(envelope, message.Subject, sequence, delivery, messageId), abort).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (abort.IsCancellationRequested)
+        {
+            // Aborted while stopping: no ack, so the server redelivers it after AckWait. (A NAK
+            // now could be redelivered into this subscription's last pull request and be lost
+            // in the shutdown just the same.)
+            throw;
+        }
+        catch (Exception e)
+        {
+            if (delivery >= (ulong)Options.MaxDeliver)
+            {
+                Log.PoisonDropped(_logger, message.Subject, sequence, delivery, "handler failed: " + NatsEventBus.Reason(e));
+                await SettleAsync(message, m => m.AckTerminateAsync(), sequence).ConfigureAwait(false);
+                return;
+            }
+
+            var delay = Options.RedeliveryDelay(delivery);
+            Log.HandlerFailed(_logger, e, message.Subject, sequence, delivery, Options.MaxDeliver, delay);
+            await SettleAsync(message, m => m.NakAsync(new AckOpts { NakDelay = delay }), sequence).ConfigureAwait(false);
+            return;
+        }
+
+        await SettleAsync(message, m => m.AckAsync(new AckOpts { DoubleAck = Options.ConfirmAcks }), sequence).ConfigureAwait(false);
+        UpdateLastSequence(sequence);
+    }
+
+    private async Task SettleAsync(INatsJSMsg<byte[]> message, Func<INatsJSMsg<byte[]>, ValueTask> settle, ulong sequence)
+    {
+        // Not tied to the stop token: an event that was handled must still be acked while the
+        // subscription shuts down.
+        try
+        {
+            await settle(message).AsTask().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is NatsException or TimeoutException or OperationCanceledException)
+        {
+            Log.AckFailed(_logger, message.Subject, sequence, NatsEventBus.Reason(e));
+        }
+    }
+
+    private void UpdateLastSequence(ulong sequence)
+    {
+        ulong current;
+        do
+        {
+            current = Interlocked.Read(ref _lastSequence);
+            if (sequence <= current)
+            {
+                return;
+            }
+        }
+        while (Interlocked.CompareExchange(ref _lastSequence, sequence, current) != current);
+    }
+
+    private async Task TryEnsureStreamAsync(CancellationToken stop)
+    {
+        try
+        {
+            await _bus.EnsureStreamOnceAsync(stop).ConfigureAwait(false);
+        }
+        catch (EventBusUnavailableException)
+        {
+            // Logged; the consumer retry loop tries again.
+        }
+    }
+}
