@@ -1,0 +1,211 @@
+using k8s.Models;
+using Sympozium.Api.Kinds;
+using Sympozium.Api.Meta;
+using Sympozium.Controller.Builders;
+
+namespace Sympozium.Controller.Tests;
+
+/// <summary>The agent Job of a run, one readable golden YAML per scenario, plus the rules behind it.</summary>
+public class AgentPodBuilderTests
+{
+    private static AgentRun Run(Action<AgentRun>? change = null)
+    {
+        var run = new AgentRun
+        {
+            Metadata = new ObjectMeta { Name = "alice-run-1", Namespace = "team-a", Uid = "0d1f2e3c-0000-4000-8000-000000000001" },
+            Spec = new AgentRunSpec
+            {
+                InstanceRef = "alice",
+                AgentId = "primary",
+                SessionKey = "s-1",
+                Task = "Why is the ingress controller restarting?",
+                Model = new ModelSpec { Provider = "openai", Model = "gpt-4o", AuthSecretRef = "" },
+            },
+        };
+        change?.Invoke(run);
+        return run;
+    }
+
+    private static SympoziumInstance Instance(Action<SympoziumInstance>? change = null)
+    {
+        var instance = new SympoziumInstance { Metadata = new ObjectMeta { Name = "alice", Namespace = "team-a" }, Spec = { Agents = { Default = { Model = "gpt-4o" } } } };
+        change?.Invoke(instance);
+        return instance;
+    }
+
+    private static ResolvedSidecar K8sOps() => new("k8s-ops", new SkillSidecar
+    {
+        Image = "ghcr.io/sympozium-ai/sympozium/skill-k8s-ops:latest",
+        Rbac = [new RbacRule { ApiGroups = [""], Resources = ["pods", "pods/log"], Verbs = ["get", "list"] }],
+    }, new Dictionary<string, string> { ["namespace"] = "ingress-nginx" });
+
+    [Fact]
+    public void Minimal_run()
+    {
+        var job = AgentPodBuilder.BuildJob(new AgentPodInputs { Run = Run(), Instance = Instance() });
+
+        GoldenFile.Assert("minimal-run", job);
+        var pod = job.Spec.Template.Spec;
+        Assert.Equal(["agent"], pod.Containers.Select(c => c.Name));
+        Assert.Equal(["ipc-bridge"], pod.InitContainers.Select(c => c.Name));
+        Assert.Equal("Always", pod.InitContainers[0].RestartPolicy);
+        Assert.Equal("sympozium-agent", pod.ServiceAccountName);
+        Assert.False(pod.AutomountServiceAccountToken);
+        Assert.Equal(660, job.Spec.ActiveDeadlineSeconds);
+        Assert.Equal("10m0s", pod.Containers[0].Env.Single(e => e.Name == "RUN_TIMEOUT").Value);
+    }
+
+    [Fact]
+    public void Skills_with_sidecars_and_rbac()
+    {
+        var secretPack = new ResolvedSidecar("github-gitops", new SkillSidecar
+        {
+            Image = "ghcr.io/sympozium-ai/sympozium/skill-github-gitops:latest",
+            Command = ["/usr/local/bin/tool-executor.sh"],
+            Env = [new EnvVar { Name = "GIT_AUTHOR_NAME", Value = "sympozium" }],
+            MountWorkspace = false,
+            Resources = new SidecarResources { Cpu = "200m", Memory = "256Mi" },
+            SecretRef = "github-gitops-token",
+        }, new Dictionary<string, string> { ["repo"] = "example/infra", ["default_branch"] = "main" });
+        var serverOnly = new ResolvedSidecar("web-endpoint", new SkillSidecar { Image = "web-proxy", RequiresServer = true }, new Dictionary<string, string>());
+        var inputs = new AgentPodInputs
+        {
+            Run = Run(),
+            Instance = Instance(),
+            Skills = [new SkillRef { SkillPackRef = "k8s-ops" }, new SkillRef { SkillPackRef = "github-gitops" }, new SkillRef { ConfigMapRef = "runbooks" }],
+            Sidecars = [K8sOps(), secretPack, serverOnly],
+        };
+
+        var job = AgentPodBuilder.BuildJob(inputs);
+
+        GoldenFile.Assert("skills-with-sidecars", job);
+        var pod = job.Spec.Template.Spec;
+        Assert.Equal(["ipc-bridge", "skill-k8s-ops", "skill-github-gitops"], pod.InitContainers.Select(c => c.Name));
+        Assert.Equal("sympozium-run-alice-run-1", pod.ServiceAccountName);
+        Assert.True(pod.AutomountServiceAccountToken);
+        Assert.Equal(["k8s-ops", "github-gitops", "runbooks"], pod.Volumes.Single(v => v.Name == "skills").Projected.Sources.Select(s => s.ConfigMap.Name));
+        Assert.Equal(["SKILL_DEFAULT_BRANCH", "SKILL_REPO"], pod.InitContainers[2].Env.Where(e => e.Name.StartsWith("SKILL_", StringComparison.Ordinal)).Select(e => e.Name));
+    }
+
+    [Fact]
+    public void Sandbox_with_unconfined_seccomp_and_own_resources()
+    {
+        var run = Run(r => r.Spec.Sandbox = new AgentRunSandboxSpec
+        {
+            Enabled = true,
+            Image = "ghcr.io/example/sandbox:1.2",
+            SecurityContext = new SandboxSecurityContext { SeccompProfile = new SeccompProfileSpec { Type = "Unconfined" } },
+            Resources = new SandboxResources { Limits = new Dictionary<string, string> { ["memory"] = "1Gi" } },
+        });
+
+        var job = AgentPodBuilder.BuildJob(new AgentPodInputs { Run = run, Instance = Instance() });
+
+        GoldenFile.Assert("sandbox", job);
+        Assert.Equal("Unconfined", job.Spec.Template.Spec.SecurityContext.SeccompProfile.Type);
+        Assert.Equal(["sleep", "infinity"], job.Spec.Template.Spec.InitContainers.Single(c => c.Name == "sandbox").Command);
+    }
+
+    [Fact]
+    public void Memory_configmap_and_memory_server()
+    {
+        var inputs = new AgentPodInputs
+        {
+            Run = Run(),
+            Instance = Instance(i => i.Spec.Memory = new MemorySpec { Enabled = true }),
+            Skills = [new SkillRef { SkillPackRef = "memory" }],
+            MemoryServerUrl = "http://alice-memory.team-a.svc:8080",
+        };
+
+        var job = AgentPodBuilder.BuildJob(inputs);
+
+        GoldenFile.Assert("memory", job);
+        var pod = job.Spec.Template.Spec;
+        Assert.Equal("wait-for-memory", pod.InitContainers[0].Name);
+        Assert.Contains(pod.Containers[0].Env, e => e is { Name: "MEMORY_ENABLED", Value: "true" });
+        Assert.Equal("alice-memory", pod.Volumes.Single(v => v.Name == "memory").ConfigMap.Name);
+        Assert.Contains(pod.Containers[0].VolumeMounts, m => m is { Name: "memory", MountPath: "/memory", ReadOnlyProperty: true });
+    }
+
+    [Fact]
+    public void Model_pinned_to_a_node_with_custom_env_auth_secret_and_reply_context()
+    {
+        var run = Run(r =>
+        {
+            r.Spec.Model = new ModelSpec { Provider = "ollama", Model = "llama3.2", BaseURL = "http://10.0.0.5:11434/v1", AuthSecretRef = "alice-ollama-key", NodeSelector = new() { ["kubernetes.io/hostname"] = "gpu-1" } };
+            r.Spec.Env = new() { ["MAX_TOOL_ITERATIONS"] = "20", ["B_FLAG"] = "2", ["A_FLAG"] = "1" };
+            r.Spec.ImagePullSecrets = [new LocalObjectReference { Name = "regcred" }];
+            r.Metadata.Annotations = new() { ["sympozium.ai/reply-channel"] = "telegram", ["sympozium.ai/reply-chat-id"] = "-100200300" };
+            r.Metadata.Labels = new() { ["sympozium.ai/persona-pack"] = "devops-team" };
+        });
+
+        var job = AgentPodBuilder.BuildJob(new AgentPodInputs { Run = run, Instance = Instance(), Timeout = TimeSpan.FromMinutes(30), TraceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", FetchAllowPrivate = true });
+
+        GoldenFile.Assert("pinned-node-env-auth", job);
+        var agent = job.Spec.Template.Spec.Containers[0];
+        Assert.Equal(1860, job.Spec.ActiveDeadlineSeconds);
+        Assert.Equal("gpu-1", job.Spec.Template.Spec.NodeSelector["kubernetes.io/hostname"]);
+        Assert.Equal("alice-ollama-key", Assert.Single(agent.EnvFrom).SecretRef.Name);
+        var names = agent.Env.Select(e => e.Name).ToList();
+        Assert.True(names.IndexOf("A_FLAG") < names.IndexOf("B_FLAG") && names.IndexOf("B_FLAG") < names.IndexOf("MAX_TOOL_ITERATIONS"));
+        Assert.Contains(agent.Env, e => e is { Name: "TRACEPARENT" });
+        Assert.Contains(agent.Env, e => e is { Name: "SOURCE_CHAT_ID", Value: "-100200300" });
+    }
+
+    [Fact]
+    public void Mcp_servers_observability_hooks_and_host_access()
+    {
+        var run = Run(r => r.Spec.Lifecycle = new LifecycleHooks
+        {
+            PreRun = [new LifecycleHook { Name = "fetch-context", Image = "alpine:3.20", Command = ["sh", "-c"], Args = ["echo ready"], Env = [new EnvVar { Name = "MODE", Value = "fast" }] }],
+            PostRun = [new LifecycleHook { Name = "review", Image = "ghcr.io/example/reviewer:0.3", Gate = true }],
+        });
+        var hostPack = new ResolvedSidecar("llmfit", new SkillSidecar
+        {
+            Image = "ghcr.io/sympozium-ai/sympozium/skill-llmfit:latest",
+            HostAccess = new HostAccess { Enabled = true, HostPID = true, Privileged = true, RunAsRoot = true, Mounts = [new HostMount { HostPath = "/proc", MountPath = "/host/proc" }] },
+        }, new Dictionary<string, string>());
+        var inputs = new AgentPodInputs
+        {
+            Run = run,
+            Instance = Instance(i => i.Spec.Observability = new ObservabilitySpec { Enabled = true, OtlpEndpoint = "otel.observability.svc:4317", OtlpProtocol = "grpc", ResourceAttributes = new() { ["team"] = "a" } }),
+            Sidecars = [hostPack],
+            McpServers = [new McpServerBinding("github-mcp", "github-token", null), new McpServerBinding("fs", null, null)],
+        };
+
+        var job = AgentPodBuilder.BuildJob(inputs);
+
+        GoldenFile.Assert("mcp-observability-hooks-host-access", job);
+        var pod = job.Spec.Template.Spec;
+        Assert.Equal(["mcp-discover", "ipc-bridge", "mcp-bridge", "skill-llmfit", "pre-fetch-context"], pod.InitContainers.Select(c => c.Name));
+        Assert.True(pod.HostPID);
+        Assert.Equal("alice-run-1-workspace", pod.Volumes.Single(v => v.Name == "workspace").PersistentVolumeClaim.ClaimName);
+        Assert.Contains(pod.InitContainers[1].Env, e => e is { Name: "GATE_SUPPRESS_COMPLETION", Value: "true" });
+        Assert.Equal("MCP_AUTH_GITHUB_MCP", pod.InitContainers[2].Env.Single(e => e.ValueFrom is not null).Name);
+        Assert.Equal(
+            "k8s.namespace.name=team-a,sympozium.agent_run.id=alice-run-1,sympozium.instance.name=alice,team=a",
+            pod.Containers[0].Env.Single(e => e.Name == "OTEL_RESOURCE_ATTRIBUTES").Value);
+    }
+
+    [Theory]
+    [InlineData("llmfit", 0, "host-llmfit-0")]
+    [InlineData("My_Pack!", 2, "host-my-pack--2")]
+    [InlineData("___", 0, "host-----0")]
+    public void Host_volume_names_are_valid_dns_labels(string pack, int index, string expected)
+    {
+        Assert.Equal(expected, AgentPodBuilder.HostVolumeName(pack, index));
+        Assert.True(AgentPodBuilder.HostVolumeName(new string('x', 80), 1).Length <= 63);
+    }
+
+    [Fact]
+    public void Job_labels_and_owner_reference_point_at_the_run()
+    {
+        var job = AgentPodBuilder.BuildJob(new AgentPodInputs { Run = Run() });
+
+        Assert.Equal("alice-run-1", job.Metadata.Labels["sympozium.ai/agent-run"]);
+        Assert.Equal(job.Metadata.Labels, job.Spec.Template.Metadata.Labels);
+        var owner = Assert.Single(job.Metadata.OwnerReferences);
+        Assert.Equal(("AgentRun", "alice-run-1", true, true), (owner.Kind, owner.Name, owner.Controller, owner.BlockOwnerDeletion));
+        Assert.Equal(0, job.Spec.BackoffLimit);
+        Assert.Equal(300, job.Spec.TtlSecondsAfterFinished);
+    }
+}
