@@ -11,9 +11,18 @@ namespace Sympozium.Controller.Tests;
 /// </summary>
 internal static class GoldenFile
 {
-    public static void Assert<T>(string name, T value, [CallerFilePath] string callerPath = "")
+    /// <summary>One Kubernetes object as JSON, through the client's own serializer.</summary>
+    public static JsonNode Node<T>(T value) => JsonNode.Parse(KubernetesJson.Serialize(value!))!;
+
+    public static void Assert<T>(string name, T value, [CallerFilePath] string callerPath = "") =>
+        AssertYaml(name, YamlJson.Write(Node(value)), callerPath);
+
+    /// <summary>Several objects as a multi-document YAML file.</summary>
+    public static void AssertDocuments(string name, IEnumerable<JsonNode> documents, [CallerFilePath] string callerPath = "") =>
+        AssertYaml(name, YamlJson.WriteDocuments(documents), callerPath);
+
+    private static void AssertYaml(string name, string yaml, string callerPath)
     {
-        var yaml = YamlJson.Write(JsonNode.Parse(KubernetesJson.Serialize(value!))!);
         var path = Path.Combine(Path.GetDirectoryName(callerPath)!, "Golden", name + ".yaml");
         if (Environment.GetEnvironmentVariable("UPDATE_GOLDEN") == "1")
         {

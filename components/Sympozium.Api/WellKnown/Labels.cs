@@ -25,6 +25,9 @@ public static class Labels
     public const string ParentRun = Prefix + "parent-run";
     public const string AgentId = Prefix + "agent-id";
 
+    /// <summary>Namespace of the run that owns a cluster-scoped object (cluster RBAC), for label-selected cleanup.</summary>
+    public const string RunNamespace = Prefix + "run-namespace";
+
     public const string PartOf = "app.kubernetes.io/part-of";
     public const string AppManagedBy = "app.kubernetes.io/managed-by";
     public const string AppName = "app.kubernetes.io/name";
