@@ -1,0 +1,101 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Sympozium.Api.Kinds;
+using Sympozium.Api.WellKnown;
+
+namespace Sympozium.Controller.Results;
+
+/// <summary>
+/// Reads a finished agent's outcome from its whole log (upstream read only the last 80/100 lines
+/// and lost long results and memories, control-plane.md §12 #13).
+/// </summary>
+public static partial class AgentLogParser
+{
+    /// <summary>Longest error line taken from a log without a result marker.</summary>
+    public const int MaxErrorLineLength = 500;
+
+    private static readonly string[] RateLimitHints =
+        ["http 429", "status 429", "status code: 429", "(429)", " 429 ", "insufficient_quota", "quota", "rate limit", "too many requests"];
+
+    public static AgentOutcome Parse(string log)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        var memory = LogMarkers.LastMemory(log);
+        if (LogMarkers.LastResult(log) is { } marker && TryParseResult(marker, out var outcome))
+        {
+            return outcome with { MemoryUpdate = memory };
+        }
+
+        return new AgentOutcome { Error = RateLimitLine(log), MemoryUpdate = memory };
+    }
+
+    /// <summary>Parses result.json or a marker payload: <c>{status, response, error, metrics}</c>.</summary>
+    public static bool TryParseResult(string json, out AgentOutcome outcome)
+    {
+        outcome = new AgentOutcome();
+        JsonObject? result;
+        try
+        {
+            result = JsonNode.Parse(json) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+
+        if (result is null)
+        {
+            return false;
+        }
+
+        if (Text(result["status"]) == "error")
+        {
+            outcome = new AgentOutcome { Succeeded = false, Error = Text(result["error"])?.Trim() is { Length: > 0 } e ? e : "agent run failed" };
+            return true;
+        }
+
+        var metrics = result["metrics"] as JsonObject;
+        long input = Number(metrics?["inputTokens"]), output = Number(metrics?["outputTokens"]);
+        outcome = new AgentOutcome
+        {
+            Succeeded = true,
+            Result = Text(result["response"]) ?? "",
+            Usage = input > 0 || output > 0
+                ? new TokenUsage
+                {
+                    InputTokens = input,
+                    OutputTokens = output,
+                    TotalTokens = input + output,
+                    ToolCalls = Number(metrics?["toolCalls"]),
+                    DurationMs = Number(metrics?["durationMs"]),
+                }
+                : null,
+        };
+        return true;
+    }
+
+    /// <summary>The last log line that mentions a rate limit or quota, whitespace collapsed and cut to 500 characters.</summary>
+    public static string? RateLimitLine(string log)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        foreach (var line in log.Split('\n').Reverse())
+        {
+            var lower = line.ToLowerInvariant();
+            if (RateLimitHints.Any(h => lower.Contains(h, StringComparison.Ordinal)))
+            {
+                var collapsed = Whitespace().Replace(line, " ").Trim();
+                return collapsed.Length <= MaxErrorLineLength ? collapsed : collapsed[..(MaxErrorLineLength - 3)] + "...";
+            }
+        }
+
+        return null;
+    }
+
+    private static string? Text(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+
+    private static long Number(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.Number ? (long)v.GetValue<double>() : 0;
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Whitespace();
+}
