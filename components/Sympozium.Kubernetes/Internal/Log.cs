@@ -25,4 +25,22 @@ internal static partial class Log
 
     [LoggerMessage(3014, LogLevel.Debug, "Reconcile of {Key} ({Reconciler}) cancelled: the reconciler is stopping")]
     public static partial void ReconcileCancelled(ILogger logger, string reconciler, string key);
+
+    [LoggerMessage(3020, LogLevel.Information, "Informer for {Resource}: version {ResourceVersion} expired, relisting: {Reason}")]
+    public static partial void InformerRelist(ILogger logger, string resource, string resourceVersion, string reason);
+
+    [LoggerMessage(3021, LogLevel.Warning, "Informer for {Resource}: API error, retrying in {Delay}")]
+    public static partial void InformerRetry(ILogger logger, string resource, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(3030, LogLevel.Information, "Leader election {Lease}: {Identity} became the leader")]
+    public static partial void BecameLeader(ILogger logger, string lease, string identity);
+
+    [LoggerMessage(3031, LogLevel.Warning, "Leader election {Lease}: {Identity} lost the lease: {Reason}")]
+    public static partial void LostLeadership(ILogger logger, string lease, string identity, string reason);
+
+    [LoggerMessage(3032, LogLevel.Information, "Leader election {Lease}: {Identity} released the lease")]
+    public static partial void ReleasedLease(ILogger logger, string lease, string identity);
+
+    [LoggerMessage(3033, LogLevel.Debug, "Leader election {Lease}: {Identity} could not acquire or renew: {Reason}")]
+    public static partial void LeaseAttemptFailed(ILogger logger, string lease, string identity, string reason);
 }
