@@ -1,0 +1,56 @@
+using System.Globalization;
+using Sympozium.Api.WellKnown;
+using Sympozium.Controller.Builders;
+
+namespace Sympozium.Controller;
+
+/// <summary>The controller's settings, from the environment the Deployment sets. Defaults live here.</summary>
+public sealed record ControllerOptions
+{
+    /// <summary>Namespace of the controller (env POD_NAMESPACE; default sympozium-system): the lease and system objects live there.</summary>
+    public string Namespace { get; init; } = Defaults.SystemNamespace;
+
+    /// <summary>Elect a leader before reconciling (env LEADER_ELECT; default true).</summary>
+    public bool LeaderElection { get; init; } = true;
+
+    /// <summary>Workers per reconciler (env CONTROLLER_WORKERS; default 2).</summary>
+    public int Workers { get; init; } = 2;
+
+    /// <summary>Completed runs kept per instance (env MAX_RUN_HISTORY; default 50).</summary>
+    public int MaxRunHistory { get; init; } = Defaults.RunHistoryLimit;
+
+    /// <summary>Images and the event bus URL injected into pods.</summary>
+    public ControllerImages Images { get; init; } = ControllerImages.Default;
+
+    /// <summary>Reads the options; a malformed number is reported with the variable's name.</summary>
+    public static ControllerOptions FromEnvironment(Func<string, string?> get)
+    {
+        ArgumentNullException.ThrowIfNull(get);
+        int Integer(string name, int fallback, int min)
+        {
+            var text = get(name);
+            if (string.IsNullOrEmpty(text))
+            {
+                return fallback;
+            }
+
+            return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min
+                ? value
+                : throw new FormatException($"{name}=\"{text}\" must be an integer ≥ {min}");
+        }
+
+        return new ControllerOptions
+        {
+            Namespace = get("POD_NAMESPACE") is { Length: > 0 } ns ? ns : Defaults.SystemNamespace,
+            LeaderElection = get("LEADER_ELECT") is not ("false" or "0"),
+            Workers = Integer("CONTROLLER_WORKERS", 2, 1),
+            MaxRunHistory = Integer("MAX_RUN_HISTORY", Defaults.RunHistoryLimit, 1),
+            Images = new ControllerImages
+            {
+                Registry = get(Defaults.ImageRegistryVariable) is { Length: > 0 } registry ? registry : Defaults.ImageRegistry,
+                Tag = get(Defaults.ImageTagVariable) is { Length: > 0 } tag ? tag : "latest",
+                EventBusUrl = get("EVENT_BUS_URL") is { Length: > 0 } bus ? bus : Defaults.EventBusUrl,
+            },
+        };
+    }
+}
