@@ -28,14 +28,7 @@ public sealed class OllamaProvider : IChatProvider
         _http = http;
         _messages.Add((JsonNode)new JsonObject { ["role"] = "system", ["content"] = context.SystemPrompt });
         _messages.Add((JsonNode)new JsonObject { ["role"] = "user", ["content"] = context.UserMessage });
-        if (context.Tools.Count > 0)
-        {
-            _tools = [.. context.Tools.Select(t => (JsonNode)new JsonObject
-            {
-                ["type"] = "function",
-                ["function"] = new JsonObject { ["name"] = t.Name, ["description"] = t.Description, ["parameters"] = t.Parameters.DeepClone() },
-            })];
-        }
+        _tools = FunctionTools(context.Tools);
     }
 
     public string Name => "ollama";

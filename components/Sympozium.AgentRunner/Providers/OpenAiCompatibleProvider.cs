@@ -29,15 +29,18 @@ public sealed class OpenAiCompatibleProvider : IChatProvider
         _http = http;
         _messages.Add((JsonNode)new JsonObject { ["role"] = "system", ["content"] = context.SystemPrompt });
         _messages.Add((JsonNode)new JsonObject { ["role"] = "user", ["content"] = context.UserMessage });
-        if (context.Tools.Count > 0)
-        {
-            _tools = [.. context.Tools.Select(t => (JsonNode)new JsonObject
+        _tools = FunctionTools(context.Tools);
+    }
+
+    /// <summary>Tools in the <c>{"type":"function","function":{…}}</c> shape OpenAI and Ollama share; null when there are none.</summary>
+    internal static JsonArray? FunctionTools(IReadOnlyList<Tools.ToolDefinition> tools) =>
+        tools.Count == 0
+            ? null
+            : [.. tools.Select(t => (JsonNode)new JsonObject
             {
                 ["type"] = "function",
                 ["function"] = new JsonObject { ["name"] = t.Name, ["description"] = t.Description, ["parameters"] = t.Parameters.DeepClone() },
             })];
-        }
-    }
 
     public string Name { get; }
 

@@ -65,16 +65,7 @@ public static class RbacBuilder
             var labels = Labeled(runName, ns, sidecar.PackName);
             if (sidecar.Sidecar.Rbac is { Count: > 0 } rules)
             {
-                var name = $"sympozium-skill-{sidecar.PackName}-{runName}";
-                roles.Add(new V1Role { ApiVersion = "rbac.authorization.k8s.io/v1", Kind = "Role", Metadata = Meta(name, ns, labels, owner), Rules = Rules(rules) });
-                bindings.Add(new V1RoleBinding
-                {
-                    ApiVersion = "rbac.authorization.k8s.io/v1",
-                    Kind = "RoleBinding",
-                    Metadata = Meta(name, ns, labels, owner),
-                    RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = name },
-                    Subjects = [subject],
-                });
+                AddRole($"sympozium-skill-{sidecar.PackName}-{runName}", ns, labels, owner, rules, subject, roles, bindings);
             }
 
             if (sidecar.Sidecar.ClusterRBAC is { Count: > 0 } clusterRules)
@@ -94,18 +85,9 @@ public static class RbacBuilder
 
         if (run.Spec.Lifecycle?.Rbac is { Count: > 0 } hookRules)
         {
-            var name = "sympozium-lifecycle-" + runName;
             var labels = Labeled(runName, ns, null);
             labels[Labels.Component] = Labels.Components.Lifecycle;
-            roles.Add(new V1Role { ApiVersion = "rbac.authorization.k8s.io/v1", Kind = "Role", Metadata = Meta(name, ns, labels, owner), Rules = Rules(hookRules) });
-            bindings.Add(new V1RoleBinding
-            {
-                ApiVersion = "rbac.authorization.k8s.io/v1",
-                Kind = "RoleBinding",
-                Metadata = Meta(name, ns, labels, owner),
-                RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = name },
-                Subjects = [subject],
-            });
+            AddRole("sympozium-lifecycle-" + runName, ns, labels, owner, hookRules, subject, roles, bindings);
         }
 
         var serviceAccount = new V1ServiceAccount
@@ -150,6 +132,19 @@ public static class RbacBuilder
                 errors.Add($"{path}.verbs: {string.Join(", ", unknown.Select(v => $"\"{v}\""))} is not a Kubernetes verb; use {string.Join(", ", KnownVerbs)}");
             }
         }
+    }
+
+    private static void AddRole(string name, string ns, Dictionary<string, string> labels, V1OwnerReference owner, IEnumerable<RbacRule> rules, Rbacv1Subject subject, List<V1Role> roles, List<V1RoleBinding> bindings)
+    {
+        roles.Add(new V1Role { ApiVersion = "rbac.authorization.k8s.io/v1", Kind = "Role", Metadata = Meta(name, ns, labels, owner), Rules = Rules(rules) });
+        bindings.Add(new V1RoleBinding
+        {
+            ApiVersion = "rbac.authorization.k8s.io/v1",
+            Kind = "RoleBinding",
+            Metadata = Meta(name, ns, labels, owner),
+            RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = name },
+            Subjects = [subject],
+        });
     }
 
     private static List<V1PolicyRule> Rules(IEnumerable<RbacRule> rules) =>
