@@ -24,5 +24,14 @@ public sealed record LocalClusterOptions
     /// <summary>How often a changed store is saved to DIR/state.json (default: 1 s; also saved at stop).</summary>
     public TimeSpan SaveInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>The kubelet's image→executable map file (see Kubelet.ImageMap); null: busybox and alpine only (default: null).</summary>
+    public string? ImagesFile { get; init; }
+
+    /// <summary>Whether the kubelet runs pods as processes (default: true); false leaves pods Pending for tests that play the kubelet.</summary>
+    public bool RunKubelet { get; init; } = true;
+
+    /// <summary>Kubelet settings beyond the directory and image map (grace-period cap, back-off); null: defaults.</summary>
+    public Func<Kubelet.KubeletOptions, Kubelet.KubeletOptions>? ConfigureKubelet { get; init; }
+
     public string KubeconfigPath => Path.Combine(Directory, "kubeconfig");
 }

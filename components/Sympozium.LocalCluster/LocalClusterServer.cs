@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Sympozium.LocalCluster.Controllers;
 using Sympozium.LocalCluster.Http;
 using Sympozium.LocalCluster.Resources;
 using Sympozium.LocalCluster.Security;
@@ -23,11 +24,14 @@ public sealed class LocalClusterServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ClusterCertificates _certificates;
+    private Kubelet.Kubelet? _kubelet;
+    private readonly ControllerManager _controllers;
 
     private LocalClusterServer(WebApplication app, ClusterCertificates certificates, ObjectStore store, ResourceRegistry registry, LocalClusterOptions options, int port)
     {
         _app = app;
         _certificates = certificates;
+        _controllers = new ControllerManager(store);
         Store = store;
         Registry = registry;
         Options = options;
@@ -59,6 +63,7 @@ public sealed class LocalClusterServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         Directory.CreateDirectory(options.Directory);
         var nodes = NodeDeclarations.Load(options.NodesFile);
+        _ = Kubelet.ImageMap.Load(options.ImagesFile); // a bad --images file fails before serving
         var certificates = ClusterCertificates.LoadOrCreate(options.Directory);
         var store = new ObjectStore(new StoreOptions
         {
@@ -106,7 +111,9 @@ public sealed class LocalClusterServer : IAsyncDisposable
             .Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var port = new Uri(address).Port;
         Kubeconfig.Write(options.KubeconfigPath, certificates.Ca.ExportCertificatePem(), port, certificates.Token);
-        return new LocalClusterServer(app, certificates, store, registry, options, port);
+        var server = new LocalClusterServer(app, certificates, store, registry, options, port);
+        server._kubelet = options.RunKubelet ? Kubelet.Kubelet.Create(store, options) : null; // runs pods as processes; stopped first in DisposeAsync
+        return server;
     }
 
     /// <summary>The namespaces every cluster has, and the declared nodes (labels and annotations refreshed).</summary>
@@ -146,10 +153,16 @@ public sealed class LocalClusterServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_kubelet is not null)
+        {
+            await _kubelet.DisposeAsync().ConfigureAwait(false);
+        }
+
         // Open watches end when the store completes their channels; then Kestrel drains.
         using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
         {
             var stopping = _app.StopAsync(stop.Token);
+            await _controllers.DisposeAsync().ConfigureAwait(false);
             await Store.DisposeAsync().ConfigureAwait(false);
             await stopping.ConfigureAwait(false);
         }

@@ -2,11 +2,12 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Sympozium.LocalCluster;
 
-// sympozium-local-cluster --dir DIR [--port N] [--nodes FILE]
+// sympozium-local-cluster --dir DIR [--port N] [--nodes FILE] [--images FILE]
 // Prints exactly one line, "ready kubeconfig=<path>", once serving; stops on SIGINT/SIGTERM
 // with the state saved in DIR.
 string? dir = null;
 string? nodes = null;
+string? images = null;
 var port = 0;
 for (var i = 0; i < args.Length; i++)
 {
@@ -23,13 +24,13 @@ for (var i = 0; i < args.Length; i++)
             nodes = Value();
             break;
         case "--images":
-            await Console.Error.WriteLineAsync("error: --images is not implemented yet: the local cluster's kubelet (which runs pod containers as processes) does not exist yet").ConfigureAwait(false);
-            return 2;
+            images = Value();
+            break;
         case "-h" or "--help":
-            Console.WriteLine("usage: sympozium-local-cluster --dir DIR [--port N] [--nodes FILE]");
+            Console.WriteLine("usage: sympozium-local-cluster --dir DIR [--port N] [--nodes FILE] [--images FILE]");
             return 0;
         default:
-            await Console.Error.WriteLineAsync($"error: unknown argument '{args[i]}' (usage: --dir DIR [--port N] [--nodes FILE])").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"error: unknown argument '{args[i]}' (usage: --dir DIR [--port N] [--nodes FILE] [--images FILE])").ConfigureAwait(false);
             return 2;
     }
 }
@@ -47,7 +48,7 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c
 LocalClusterServer server;
 try
 {
-    server = await LocalClusterServer.StartAsync(new LocalClusterOptions { Directory = Path.GetFullPath(dir), Port = port, NodesFile = nodes }, stop.Token).ConfigureAwait(false);
+    server = await LocalClusterServer.StartAsync(new LocalClusterOptions { Directory = Path.GetFullPath(dir), Port = port, NodesFile = nodes, ImagesFile = images }, stop.Token).ConfigureAwait(false);
 }
 catch (Exception e) when (e is InvalidDataException or IOException)
 {

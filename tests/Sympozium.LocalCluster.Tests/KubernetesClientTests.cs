@@ -50,7 +50,7 @@ public sealed class KubernetesClientTests(LocalClusterFixture cluster) : IClassF
         await client.CoreV1.CreateNamespacedPodAsync(new V1Pod
         {
             Metadata = new V1ObjectMeta { Name = "kc-pod" },
-            Spec = new V1PodSpec { Containers = [new V1Container { Name = "main", Image = "busybox", Env = [new V1EnvVar { Name = "A", Value = "1" }] }] },
+            Spec = new V1PodSpec { NodeName = "no-such-node" /* no kubelet runs it: the test owns its status */, Containers = [new V1Container { Name = "main", Image = "busybox", Env = [new V1EnvVar { Name = "A", Value = "1" }] }] },
         }, "default");
 
         var withStatus = await client.CoreV1.PatchNamespacedPodStatusAsync(

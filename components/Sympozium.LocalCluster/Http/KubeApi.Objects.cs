@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Sympozium.Api.Serialization;
+using Sympozium.LocalCluster.Controllers;
 using Sympozium.LocalCluster.Patching;
 using Sympozium.LocalCluster.Storage;
 
@@ -28,10 +29,8 @@ internal sealed partial class KubeApi
 
         if (request.Subresource == "log")
         {
-            var pod = _store.Get(request.StoreKey, request.Namespace, request.Name!);
-            throw new ApiException(HttpStatusCode.NotFound, "NotFound",
-                $"logs of pod {request.Namespace}/{ObjectMetadata.Name(pod)} are not available: the local cluster's kubelet is not implemented yet",
-                new StatusDetails(request.Name, "", "pods"));
+            await ServeLogAsync(context, request).ConfigureAwait(false);
+            return;
         }
 
         var watch = request.LegacyWatch || http.Query["watch"] is { Count: > 0 } w && w[0] is "true" or "1";
@@ -52,16 +51,16 @@ internal sealed partial class KubeApi
                 await RespondObjectAsync(context, request, HttpStatusCode.OK, Scale(request, _store.Get(request.StoreKey, request.Namespace, request.Name))).ConfigureAwait(false);
                 return;
             case "POST" when request.Name is null:
-                await RespondObjectAsync(context, request, HttpStatusCode.Created, Create(request, await ReadBodyAsync(context).ConfigureAwait(false))).ConfigureAwait(false);
+                await RespondObjectAsync(context, request, HttpStatusCode.Created, await CreateAsync(request, await ReadBodyAsync(context).ConfigureAwait(false)).ConfigureAwait(false)).ConfigureAwait(false);
                 return;
             case "PUT" when request.Name is not null:
-                await RespondObjectAsync(context, request, HttpStatusCode.OK, Replace(request, await ReadBodyAsync(context).ConfigureAwait(false))).ConfigureAwait(false);
+                await RespondObjectAsync(context, request, HttpStatusCode.OK, await ReplaceAsync(request, await ReadBodyAsync(context).ConfigureAwait(false)).ConfigureAwait(false)).ConfigureAwait(false);
                 return;
             case "PATCH" when request.Name is not null:
                 await RespondObjectAsync(context, request, HttpStatusCode.OK, await PatchAsync(context, request).ConfigureAwait(false)).ConfigureAwait(false);
                 return;
             case "DELETE" when request.Name is not null:
-                await RespondObjectAsync(context, request, HttpStatusCode.OK, Delete(request, await ReadOptionalBodyAsync(context).ConfigureAwait(false))).ConfigureAwait(false);
+                await RespondObjectAsync(context, request, HttpStatusCode.OK, await DeleteAsync(request, await ReadOptionalBodyAsync(context).ConfigureAwait(false)).ConfigureAwait(false)).ConfigureAwait(false);
                 return;
             case "DELETE":
                 await DeleteCollectionAsync(context, request).ConfigureAwait(false);
@@ -121,7 +120,7 @@ internal sealed partial class KubeApi
         }
     }
 
-    private JsonObject Create(ApiRequest request, JsonObject body)
+    private async Task<JsonObject> CreateAsync(ApiRequest request, JsonObject body)
     {
         if (request.Subresource is not null)
         {
@@ -134,12 +133,15 @@ internal sealed partial class KubeApi
             body.Remove("status"); // with a status subresource, create ignores status as Kubernetes does
         }
 
+        // Mutating webhooks, then schema handling, then validating webhooks, as Kubernetes orders them.
+        body = (await _webhooks.MutateAsync(request, "CREATE", body, null).ConfigureAwait(false))!;
         Admit(request, body, existing: null, FieldValidation(request));
+        await _webhooks.ValidateAsync(request, "CREATE", body, null).ConfigureAwait(false);
         var created = _store.Create(request.StoreKey, body);
         return AfterWrite(request, created);
     }
 
-    private JsonObject Replace(ApiRequest request, JsonObject body)
+    private async Task<JsonObject> ReplaceAsync(ApiRequest request, JsonObject body)
     {
         CheckTypeAndNamespace(request, body);
         var urlName = request.Name!;
@@ -155,7 +157,9 @@ internal sealed partial class KubeApi
         }
 
         var existing = _store.Get(request.StoreKey, request.Namespace, urlName);
+        body = (await _webhooks.MutateAsync(request, "UPDATE", body, existing).ConfigureAwait(false))!;
         Admit(request, body, existing, FieldValidation(request));
+        await _webhooks.ValidateAsync(request, "UPDATE", body, existing).ConfigureAwait(false);
         var mode = request.Subresource == "status" ? UpdateMode.StatusOnly
             : request.Type.HasStatus ? UpdateMode.PreserveStatus
             : UpdateMode.All;
@@ -188,7 +192,7 @@ internal sealed partial class KubeApi
             // Server-side apply of a new object: a create (field ownership is not tracked).
             var fresh = patch.AsObject();
             ObjectMetadata.Meta(fresh)["name"] = request.Name;
-            return Create(request with { Name = null }, fresh);
+            return await CreateAsync(request with { Name = null }, fresh).ConfigureAwait(false);
         }
 
         JsonNode? patched;
@@ -229,20 +233,25 @@ internal sealed partial class KubeApi
             meta.Remove("resourceVersion");
         }
 
-        return request.Subresource == "scale" ? ReplaceScale(request, result) : Replace(request, result);
+        return request.Subresource == "scale" ? ReplaceScale(request, result) : await ReplaceAsync(request, result).ConfigureAwait(false);
     }
 
-    private JsonObject Delete(ApiRequest request, JsonObject? options)
+    private async Task<JsonObject> DeleteAsync(ApiRequest request, JsonObject? options)
     {
         var preconditions = options?["preconditions"] is JsonObject p
             ? new DeletePreconditions(p["uid"]?.GetValue<string>(), p["resourceVersion"]?.GetValue<string>())
             : null;
+        var existing = _store.Get(request.StoreKey, request.Namespace, request.Name!);
+        await _webhooks.MutateAsync(request, "DELETE", null, existing).ConfigureAwait(false);
+        await _webhooks.ValidateAsync(request, "DELETE", null, existing).ConfigureAwait(false);
         if (request.Type.Key.Plural == "namespaces" && request.Type.Key.Group.Length == 0)
         {
             DeleteNamespaceContents(request.Name!);
         }
 
-        var (obj, removed) = _store.Delete(request.StoreKey, request.Namespace, request.Name!, preconditions);
+        var (policy, grace) = Deletion.ParseOptions(options, q => request.Context?.Request.Query[q].FirstOrDefault());
+        var (obj, removed) = Deletion.Delete(_store, request.StoreKey, request.Namespace, request.Name!, preconditions,
+            policy ?? Deletion.DefaultPolicy(request.StoreKey), grace);
         if (removed)
         {
             AfterDelete(request, obj);
@@ -259,7 +268,7 @@ internal sealed partial class KubeApi
         {
             try
             {
-                deleted.Add(Delete(request with { Name = ObjectMetadata.Name(item), Namespace = ObjectMetadata.Namespace(item) }, null));
+                deleted.Add(await DeleteAsync(request with { Name = ObjectMetadata.Name(item), Namespace = ObjectMetadata.Namespace(item) }, null).ConfigureAwait(false));
             }
             catch (StoreException e) when (e.Kind == StoreErrorKind.NotFound)
             {

@@ -21,6 +21,7 @@ internal sealed partial class KubeApi
     private readonly LocalClusterOptions _options;
     private readonly byte[] _token;
     private readonly TimeProvider _time;
+    private readonly Admission.WebhookDispatcher _webhooks;
 
     public KubeApi(ObjectStore store, ResourceRegistry registry, LocalClusterOptions options, string token, TimeProvider time)
     {
@@ -29,6 +30,7 @@ internal sealed partial class KubeApi
         _options = options;
         _token = Encoding.UTF8.GetBytes(token);
         _time = time;
+        _webhooks = new Admission.WebhookDispatcher(store, registry);
     }
 
     public async Task HandleAsync(HttpContext context)

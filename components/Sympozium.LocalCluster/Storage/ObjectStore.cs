@@ -170,7 +170,10 @@ public sealed partial class ObjectStore : IAsyncDisposable
             }
 
             nextMeta["resourceVersion"] = Next();
-            if (nextMeta["deletionTimestamp"] is not null && ObjectMetadata.Finalizers(next).Count == 0)
+            // Removed when this update takes the last finalizer away. A gracefully deleted pod
+            // (deletionTimestamp, no finalizers) stays until the kubelet deletes it again.
+            if (nextMeta["deletionTimestamp"] is not null && ObjectMetadata.Finalizers(next).Count == 0
+                && ObjectMetadata.Finalizers(existing).Count > 0)
             {
                 Bucket(resource).Remove(Key(ns, name));
                 committed = Record(WatchEventTypes.Deleted, resource, next, existing);
@@ -191,8 +194,18 @@ public sealed partial class ObjectStore : IAsyncDisposable
     /// <summary>
     /// Deletes an object. With finalizers it is only marked (deletionTimestamp set) and removed
     /// when an update takes the last finalizer away. Returns the object and whether it is gone.
+    /// <para>
+    /// Graceful deletion (pods): with <paramref name="gracePeriodSeconds"/> &gt; 0 an object not
+    /// yet marked is only marked — deletionTimestamp = now + grace, deletionGracePeriodSeconds =
+    /// grace — and stays (status updates included) until deleted again. The kubelet finishes a
+    /// pod's deletion that way: it watches pods, sees the deletionTimestamp, sends SIGTERM, waits
+    /// at most deletionGracePeriodSeconds, SIGKILLs, and once every process is dead calls
+    /// <c>Delete("pods", ns, name)</c> (grace 0), which removes the pod (or leaves it marked while
+    /// finalizers remain). The controller manager force-deletes a marked pod 10 s after its
+    /// deletionTimestamp if nobody did (no kubelet, or a node that is gone).
+    /// </para>
     /// </summary>
-    public (JsonObject Object, bool Removed) Delete(string resource, string? ns, string name, DeletePreconditions? preconditions = null)
+    public (JsonObject Object, bool Removed) Delete(string resource, string? ns, string name, DeletePreconditions? preconditions = null, long gracePeriodSeconds = 0)
     {
         WatchEvent? committed = null;
         JsonObject result;
@@ -212,7 +225,18 @@ public sealed partial class ObjectStore : IAsyncDisposable
                     $"Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {ObjectMetadata.String(existing, "resourceVersion")}");
             }
 
-            if (ObjectMetadata.Finalizers(existing).Count > 0)
+            if (gracePeriodSeconds > 0 && existing["metadata"]?["deletionTimestamp"] is null)
+            {
+                var marked = existing.DeepClone().AsObject();
+                var meta = ObjectMetadata.Meta(marked);
+                meta["deletionTimestamp"] = Now(TimeSpan.FromSeconds(gracePeriodSeconds));
+                meta["deletionGracePeriodSeconds"] = gracePeriodSeconds;
+                meta["resourceVersion"] = Next();
+                Bucket(resource)[Key(ns, name)] = marked;
+                committed = Record(WatchEventTypes.Modified, resource, marked, existing);
+                existing = marked;
+            }
+            else if (ObjectMetadata.Finalizers(existing).Count > 0)
             {
                 if (existing["metadata"]?["deletionTimestamp"] is null)
                 {
@@ -284,6 +308,15 @@ public sealed partial class ObjectStore : IAsyncDisposable
 
             var next = remaining > 0 && lastKey is not null ? ContinueToken.Encode(_resourceVersion, lastKey) : null;
             return new ListResult(items, _resourceVersion, next, remaining > 0 ? remaining : null);
+        }
+    }
+
+    /// <summary>The resources that hold at least one object ("pods", "agentruns.sympozium.ai").</summary>
+    public IReadOnlyList<string> Resources()
+    {
+        lock (_gate)
+        {
+            return _objects.Where(b => b.Value.Count > 0).Select(b => b.Key).ToList();
         }
     }
 
@@ -388,7 +421,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
 
     private string Next() => (++_resourceVersion).ToString(CultureInfo.InvariantCulture);
 
-    private string Now() => _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    private string Now(TimeSpan offset = default) => (_time.GetUtcNow().UtcDateTime + offset).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private static string RandomSuffix()
     {
