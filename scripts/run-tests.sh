@@ -28,7 +28,10 @@ dotnet sln Sympozium.sln list | tr '\\' '/' | grep -E '\.Tests\.csproj$' | while
 done
 
 set +e
-dotnet test Sympozium.sln -c "$configuration" --no-build -nologo --logger trx "$@"
+# A test that hangs is killed after 5 minutes and reported by name (a failure), instead of
+# holding CI until its time limit.
+dotnet test Sympozium.sln -c "$configuration" --no-build -nologo --logger trx \
+  --blame-hang-timeout 5m --blame-hang-dump-type none "$@"
 test_exit_code=$?
 set -e
 

@@ -55,6 +55,9 @@ public sealed class EventSubscription : IAsyncDisposable
     /// <see cref="SubscriptionOptions.StopTimeout"/>, then cancels the handler. An event whose handler
     /// was cancelled is not acked: the server redelivers it after <see cref="SubscriptionOptions.AckWait"/>.
     /// </summary>
+    /// <summary>How long <see cref="DisposeAsync"/> waits for a consumer loop that ignores cancellation.</summary>
+    private static readonly TimeSpan AbandonAfter = TimeSpan.FromSeconds(10);
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -68,12 +71,17 @@ public sealed class EventSubscription : IAsyncDisposable
             await _abortHandler.CancelAsync().ConfigureAwait(false);
         }
 
-        try
+        // A consumer stuck on a server that no longer answers (draining after a restart) must not
+        // hang shutdown: after a bounded wait the loop is abandoned; its events are redelivered.
+        if (await Task.WhenAny(_loop, Task.Delay(AbandonAfter)).ConfigureAwait(false) == _loop)
         {
-            await _loop.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
+            try
+            {
+                await _loop.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
         }
 
         _ready.TrySetCanceled();
