@@ -75,7 +75,10 @@ public sealed class DurableConsumerTests(ITestOutputHelper output)
         await Task.Delay(300);
 
         Assert.Equal(Enumerable.Range(1, 20), seen.Keys.Order());
-        Assert.All(seen.Values, count => Assert.Equal(1, count));
+        // Delivery is at-least-once: acks of events handled just before the restart may not have
+        // reached the server's store (it syncs asynchronously), so those may come again; events
+        // published after the restart arrive exactly once.
+        Assert.All(Enumerable.Range(11, 10), n => Assert.Equal(1, seen[n]));
     }
 
     [Fact]
