@@ -15,8 +15,9 @@ public sealed class LeaderElectionTests : ClusterTestBase
             Identity = identity,
             Namespace = "default",
             LeaseName = "test-leader",
-            LeaseDuration = TimeSpan.FromSeconds(2),
-            RenewDeadline = TimeSpan.FromSeconds(1.5),
+            // Generous against a loaded CI machine: a leader starved past its lease would overlap.
+            LeaseDuration = TimeSpan.FromSeconds(6),
+            RenewDeadline = TimeSpan.FromSeconds(3),
             RetryPeriod = TimeSpan.FromMilliseconds(200),
         },
         NullLogger.Instance);
