@@ -34,6 +34,11 @@ public sealed record ApiResource(string Group, string Version, string Plural, st
     public static readonly ApiResource Jobs = new("batch", "v1", "jobs", "Job");
     public static readonly ApiResource Deployments = new("apps", "v1", "deployments", "Deployment");
     public static readonly ApiResource Leases = new("coordination.k8s.io", "v1", "leases", "Lease");
+    public static readonly ApiResource NetworkPolicies = new("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy");
+    public static readonly ApiResource Events = new("", "v1", "events", "Event");
+    public static readonly ApiResource Gateways = new("gateway.networking.k8s.io", "v1", "gateways", "Gateway");
+    public static readonly ApiResource GatewayClasses = new("gateway.networking.k8s.io", "v1", "gatewayclasses", "GatewayClass", Namespaced: false);
+    public static readonly ApiResource HttpRoutes = new("gateway.networking.k8s.io", "v1", "httproutes", "HTTPRoute");
     public static readonly ApiResource Roles = new("rbac.authorization.k8s.io", "v1", "roles", "Role");
     public static readonly ApiResource RoleBindings = new("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding");
     public static readonly ApiResource ClusterRoles = new("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", Namespaced: false);

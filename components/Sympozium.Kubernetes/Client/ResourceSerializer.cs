@@ -37,4 +37,8 @@ public static class ResourceSerializer
     public static ResourceSerializer<T> FromKubernetesClient<T>()
         where T : class =>
         new(json => KubernetesJson.Deserialize<T>(json), value => KubernetesJson.Serialize(value));
+
+    /// <summary>Untyped objects (kinds we have no model for, e.g. Gateway API).</summary>
+    public static ResourceSerializer<System.Text.Json.Nodes.JsonObject> Json() =>
+        new(json => System.Text.Json.Nodes.JsonNode.Parse(json) as System.Text.Json.Nodes.JsonObject, value => value.ToJsonString());
 }
