@@ -147,6 +147,25 @@ public sealed class SympoziumPolicyStatus
     [Description("Instances in the namespace that reference this policy.")]
     public int? BoundInstances { get; set; }
 
+    [Description("NetworkPolicies generated from this policy, one per bound instance.")]
+    public List<string>? NetworkPolicies { get; set; }
+
+    [Description("The most recent admission denials under this policy, newest first.")]
+    public List<PolicyDenial>? RecentDenials { get; set; }
+
     [Description("Standard conditions.")]
     public List<Condition>? Conditions { get; set; }
+}
+
+[Description("One admission denial.")]
+public sealed class PolicyDenial
+{
+    [Description("When the webhook denied the request.")]
+    public DateTimeOffset? Time { get; set; }
+
+    [Description("The denied object, as <Kind> <namespace>/<name>.")]
+    public string? Object { get; set; }
+
+    [Description("Why it was denied.")]
+    public string? Message { get; set; }
 }

@@ -25,6 +25,9 @@ public static class Labels
     public const string ParentRun = Prefix + "parent-run";
     public const string AgentId = Prefix + "agent-id";
 
+    /// <summary>The SympoziumPolicy a generated NetworkPolicy comes from.</summary>
+    public const string Policy = Prefix + "policy";
+
     /// <summary>Namespace of the run that owns a cluster-scoped object (cluster RBAC), for label-selected cleanup.</summary>
     public const string RunNamespace = Prefix + "run-namespace";
 

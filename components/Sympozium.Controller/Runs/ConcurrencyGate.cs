@@ -1,4 +1,5 @@
 using Sympozium.Api.Kinds;
+using Sympozium.Api.Validation;
 
 namespace Sympozium.Controller.Runs;
 
@@ -57,13 +58,7 @@ public static class ConcurrencyGate
     }
 
     /// <summary>Denied when the spawn depth reaches the limit (the webhook and the controller use this one rule).</summary>
-    public static string? CheckDepth(AgentRun run, int? maxDepth)
-    {
-        ArgumentNullException.ThrowIfNull(run);
-        return run.Spec.Parent is { } parent && maxDepth is > 0 && parent.SpawnDepth >= maxDepth
-            ? $"sub-agent depth {parent.SpawnDepth} reaches the policy's maxDepth {maxDepth}"
-            : null;
-    }
+    public static string? CheckDepth(AgentRun run, int? maxDepth) => SpawnDepthRule.Check(run, maxDepth);
 
     private static bool IsAhead(AgentRun a, AgentRun b)
     {
