@@ -39,6 +39,7 @@ namespace Sympozium.Api.Serialization;
 [JsonSerializable(typeof(WatchEvent<PersonaPack>))]
 [JsonSerializable(typeof(WatchEvent<MCPServer>))]
 [JsonSerializable(typeof(WatchEvent<SympoziumConfig>))]
+[JsonSerializable(typeof(List<PolicyDenial>))]
 [JsonSerializable(typeof(ObjectMeta))]
 [JsonSerializable(typeof(JsonNode))]
 [JsonSerializable(typeof(JsonElement))]
