@@ -19,7 +19,14 @@ public static class WebhookHost
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(connection);
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        // Content root beside the binary and no reload-on-change: with defaults the host watches
+        // the working directory recursively for appsettings changes (an inotify walk of the whole
+        // tree, half a second at start in a source checkout), for files a webhook never has.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         builder.Logging.ClearProviders();
         if (logging is not null)
         {
