@@ -4,6 +4,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Sympozium.Controller;
+using Sympozium.Controller.Runs;
+using Sympozium.EventBus;
 using Sympozium.Kubernetes.Client;
 
 // The controller manager (control-plane.md §2). Configuration is the environment: in a pod the
@@ -39,6 +41,25 @@ return 0;
 /// <summary>Runs the <see cref="ControllerManager"/> for the life of the process.</summary>
 internal sealed class ControllerService(KubernetesConnection connection, ControllerOptions options, ILoggerFactory loggers) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        new ControllerManager(connection, options, loggers).RunAsync(stoppingToken);
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        BackgroundBusRunEvents? events = null;
+        if (options.EventBusUrl is { } url)
+        {
+            var busOptions = EventBusOptions.FromEnvironment() with { Url = url, ClientName = "sympozium-controller" };
+            events = new BackgroundBusRunEvents(busOptions, loggers);
+        }
+
+        try
+        {
+            await new ControllerManager(connection, options, loggers, runEvents: events).RunAsync(stoppingToken);
+        }
+        finally
+        {
+            if (events is not null)
+            {
+                await events.DisposeAsync();
+            }
+        }
+    }
 }
