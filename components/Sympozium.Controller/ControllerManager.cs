@@ -39,6 +39,9 @@ public sealed class ControllerManager(KubernetesConnection connection, Controlle
         var runs = Watch(_clients.Runs);
         var jobs = Watch(_clients.Jobs, $"{Labels.AppManagedBy}={Labels.Values.SympoziumController}");
         var pods = Watch(_clients.Pods, $"{Labels.Component}={Labels.Components.AgentRun}");
+        var configs = Watch(_clients.Configs);
+        var deployments = Watch(_clients.Deployments, Labels.Instance);
+        var services = Watch(_clients.Services, Labels.Instance);
 
         var skillWork = Register("skillpack", options.Workers, () => new SkillPackReconciler(_clients), () => skillPacks.List().Select(KeyOf));
         var policyWork = Register("policy", 1, () => new PolicyReconciler(_clients), () => policies.List().Select(KeyOf));
@@ -47,11 +50,18 @@ public sealed class ControllerManager(KubernetesConnection connection, Controlle
             options.Workers,
             () => new AgentRunReconciler(_clients, options, runEvents, loggers.CreateLogger("Sympozium.Controller.AgentRun"), time, (ns, instance, _) => Task.FromResult(InstanceRuns(runs, ns, instance))),
             () => runs.List().Select(KeyOf));
+        var instanceWork = Register("instance", options.Workers, () => new InstanceReconciler(_clients, options, time), () => instances.List().Select(KeyOf));
+        var configWork = Register("config", 1, () => new ConfigReconciler(_clients, time), () => configs.List().Select(KeyOf));
 
         skillPacks.OnChange(e => skillWork.Add(e.Key));
         policies.OnChange(e => policyWork.Add(e.Key));
+        configs.OnChange(e => configWork.Add(e.Key));
+        deployments.OnChange(e => InstanceOf(e.Object.Metadata, instanceWork));
+        services.OnChange(e => InstanceOf(e.Object.Metadata, instanceWork));
         instances.OnChange(e =>
         {
+            instanceWork.Add(e.Key);
+
             // An instance naming a policy changes that policy's count: re-check the namespace's policies.
             foreach (var policy in policies.List().Where(p => p.Metadata.Namespace == e.Key.Namespace))
             {
@@ -68,6 +78,12 @@ public sealed class ControllerManager(KubernetesConnection connection, Controlle
         {
             runWork.Add(e.Key);
 
+            // The instance counts its runs and owns its web-endpoint run.
+            if (e.Object.Spec.InstanceRef is { Length: > 0 } instance)
+            {
+                instanceWork.Add(new ObjectKey(e.Key.Namespace, instance));
+            }
+
             // A run that ends (or goes) frees a slot: wake the runs queued behind it.
             if (e.Type == InformerEventType.Deleted || AgentRunReconciler.IsTerminal(e.Object.Status?.Phase))
             {
@@ -80,14 +96,21 @@ public sealed class ControllerManager(KubernetesConnection connection, Controlle
         jobs.OnChange(e => OwnerRun(e.Object.Metadata, runWork));
         pods.OnChange(e => OwnerRun(e.Object.Metadata, runWork));
 
-        Task[] informers = [Run(skillPacks, cancellationToken), Run(policies, cancellationToken), Run(instances, cancellationToken), Run(runs, cancellationToken), Run(jobs, cancellationToken), Run(pods, cancellationToken)];
+        Task[] informers =
+        [
+            Run(skillPacks, cancellationToken), Run(policies, cancellationToken), Run(instances, cancellationToken), Run(runs, cancellationToken),
+            Run(jobs, cancellationToken), Run(pods, cancellationToken), Run(configs, cancellationToken), Run(deployments, cancellationToken), Run(services, cancellationToken),
+        ];
         await Task.WhenAll(
             skillPacks.WaitForSyncAsync(cancellationToken),
             policies.WaitForSyncAsync(cancellationToken),
             instances.WaitForSyncAsync(cancellationToken),
             runs.WaitForSyncAsync(cancellationToken),
             jobs.WaitForSyncAsync(cancellationToken),
-            pods.WaitForSyncAsync(cancellationToken)).ConfigureAwait(false);
+            pods.WaitForSyncAsync(cancellationToken),
+            configs.WaitForSyncAsync(cancellationToken),
+            deployments.WaitForSyncAsync(cancellationToken),
+            services.WaitForSyncAsync(cancellationToken)).ConfigureAwait(false);
         IsReady = true;
 
         async Task LeadAsync(CancellationToken leading)
@@ -131,6 +154,15 @@ public sealed class ControllerManager(KubernetesConnection connection, Controlle
         if (metadata.Labels is { } labels && labels.TryGetValue(Labels.AgentRun, out var run) && run.Length > 0)
         {
             runWork.Add(new ObjectKey(metadata.NamespaceProperty, run));
+        }
+    }
+
+    /// <summary>Enqueues the instance a Deployment or Service belongs to (by its instance label).</summary>
+    private static void InstanceOf(V1ObjectMeta metadata, Registration instanceWork)
+    {
+        if (metadata.Labels is { } labels && labels.TryGetValue(Labels.Instance, out var instance) && instance.Length > 0)
+        {
+            instanceWork.Add(new ObjectKey(metadata.NamespaceProperty, instance));
         }
     }
 

@@ -46,14 +46,9 @@ public sealed class AgentRunLifecycleTests(ControllerProcessFixture fixture)
 
     private async Task EnsureMemoryConfigMapAsync(string instance)
     {
-        if (await fixture.Clients.ConfigMaps.GetAsync(Ns, instance + "-memory") is null)
-        {
-            await fixture.Clients.ConfigMaps.CreateAsync(Ns, new V1ConfigMap
-            {
-                Metadata = new V1ObjectMeta { Name = instance + "-memory", NamespaceProperty = Ns },
-                Data = new Dictionary<string, string> { ["MEMORY.md"] = LogMarkers.EmptyMemory },
-            });
-        }
+        // The instance reconciler creates it for an instance with memory enabled.
+        var memory = await fixture.EventuallyAsync(() => fixture.Clients.ConfigMaps.GetAsync(Ns, instance + "-memory"), _ => true, $"the memory ConfigMap of {instance} exists");
+        Assert.Equal(LogMarkers.EmptyMemory + "\n", memory.Data["MEMORY.md"]);
     }
 
     private Task<AgentRun> FinishedAsync(string name, TimeSpan? timeout = null) =>

@@ -13,11 +13,11 @@ public sealed class ControllerRestartTests(ControllerProcessFixture fixture)
     [Fact]
     public async Task A_run_survives_a_controller_crash_and_its_result_is_recorded_once()
     {
-        if (await fixture.Clients.Instances.GetAsync(Ns, "assistant") is null)
+        if (await fixture.Clients.Instances.GetAsync(Ns, "restarter") is null)
         {
             await fixture.Clients.Instances.CreateAsync(Ns, new SympoziumInstance
             {
-                Metadata = { Name = "assistant", Namespace = Ns },
+                Metadata = { Name = "restarter", Namespace = Ns },
                 Spec = { Agents = { Default = { Model = "gpt-4o" } } },
             });
         }
@@ -25,7 +25,7 @@ public sealed class ControllerRestartTests(ControllerProcessFixture fixture)
         await fixture.Clients.Runs.CreateAsync(Ns, new AgentRun
         {
             Metadata = { Name = "survivor", Namespace = Ns },
-            Spec = { InstanceRef = "assistant", AgentId = "primary", SessionKey = "s", Task = "sleep:4", Model = { Provider = "openai", Model = "gpt-4o" } },
+            Spec = { InstanceRef = "restarter", AgentId = "primary", SessionKey = "s", Task = "sleep:4", Model = { Provider = "openai", Model = "gpt-4o" } },
         });
         var running = await fixture.EventuallyAsync(() => fixture.Clients.Runs.GetAsync(Ns, "survivor"), r => r.Status?.Phase == "Running", "run survivor is Running");
         var job = await fixture.Clients.Jobs.GetAsync(Ns, "survivor");
