@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Sympozium.Controller;
+using Sympozium.Controller.Health;
 using Sympozium.Controller.Runs;
 using Sympozium.EventBus;
 using Sympozium.Kubernetes.Client;
@@ -38,7 +39,7 @@ using var host = builder.Build();
 await host.RunAsync();
 return 0;
 
-/// <summary>Runs the <see cref="ControllerManager"/> for the life of the process.</summary>
+/// <summary>Runs the <see cref="ControllerManager"/>, the health probes and the bus connection for the life of the process.</summary>
 internal sealed class ControllerService(KubernetesConnection connection, ControllerOptions options, ILoggerFactory loggers) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -50,9 +51,25 @@ internal sealed class ControllerService(KubernetesConnection connection, Control
             events = new BackgroundBusRunEvents(busOptions, loggers);
         }
 
+        var manager = new ControllerManager(connection, options, loggers, runEvents: events);
+        var api = new ApiServerProbe(connection);
+        var checks = new List<HealthCheck>
+        {
+            new("caches", () => manager.IsReady ? (true, "every informer has synced") : (false, "informers are still listing")),
+            new("api-server", () => api.Current),
+        };
+        if (events is not null)
+        {
+            checks.Add(new("event-bus", () => events.IsAvailable ? (true, $"connected to {options.EventBusUrl}") : (false, $"not connected to {options.EventBusUrl} (retrying); agent.run.failed events wait")));
+        }
+
+        using var health = options.HealthPort > 0 ? new HealthServer(options.HealthPort, checks, loggers.CreateLogger("Sympozium.Controller.Health")) : null;
         try
         {
-            await new ControllerManager(connection, options, loggers, runEvents: events).RunAsync(stoppingToken);
+            await Task.WhenAll(
+                manager.RunAsync(stoppingToken),
+                api.RunAsync(stoppingToken),
+                health?.RunAsync(stoppingToken) ?? Task.CompletedTask);
         }
         finally
         {

@@ -36,6 +36,24 @@ public sealed class ControllerProcessFixture : IAsyncLifetime
         typeof(ControllerProcessFixture).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
             .Cast<System.Reflection.AssemblyMetadataAttribute>().Single(a => a.Key == "ControllerAssembly").Value!;
 
+    /// <summary>Where the controller serves /healthz and /readyz.</summary>
+    public int HealthPort { get; } = TestPorts.GetFreeTcpPort();
+
+    /// <summary>GET /readyz: the status code and body.</summary>
+    public async Task<(int Status, string Body)> ReadinessAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        try
+        {
+            using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{HealthPort}/readyz"));
+            return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+        catch (HttpRequestException e)
+        {
+            return (0, e.Message);
+        }
+    }
+
     /// <summary>How many controller processes were started.</summary>
     public int Starts { get; private set; }
 
@@ -89,6 +107,7 @@ public sealed class ControllerProcessFixture : IAsyncLifetime
         start.Environment["EVENT_BUS_URL"] = Nats.Url;
         start.Environment["MAX_RUN_HISTORY"] = "100";
         start.Environment["CONTROLLER_WORKERS"] = "4";
+        start.Environment["HEALTH_PORT"] = HealthPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Logging__LogLevel__Default"] = "Information";
         var process = new Process { StartInfo = start };
         var number = ++Starts;
