@@ -19,7 +19,14 @@ namespace Sympozium.Controller;
 /// non-leader keeps warm caches and writes nothing). Each leadership term gets fresh work queues,
 /// seeded from the caches, so nothing observed before the term is missed.
 /// </summary>
-public sealed class ControllerManager(KubernetesConnection connection, ControllerOptions options, ILoggerFactory loggers, TimeProvider? time = null, IRunEvents? runEvents = null)
+/// <param name="whileLeading">More work that only the leader does (the channel router), started with each term.</param>
+public sealed class ControllerManager(
+    KubernetesConnection connection,
+    ControllerOptions options,
+    ILoggerFactory loggers,
+    TimeProvider? time = null,
+    IRunEvents? runEvents = null,
+    Func<CancellationToken, Task>? whileLeading = null)
 {
     private readonly Clients _clients = new(connection);
     private readonly List<Registration> _registrations = [];
@@ -119,6 +126,11 @@ public sealed class ControllerManager(KubernetesConnection connection, Controlle
             foreach (var registration in _registrations)
             {
                 hosts.Add(registration.RunAsync(loggers, time, leading));
+            }
+
+            if (whileLeading is not null)
+            {
+                hosts.Add(Task.Run(() => whileLeading(leading), CancellationToken.None));
             }
 
             await Task.WhenAll(hosts).ConfigureAwait(false);

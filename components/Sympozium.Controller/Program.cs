@@ -4,6 +4,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Sympozium.Controller;
+using Sympozium.Controller.Channels;
+using Sympozium.Controller.Reconcilers;
 using Sympozium.Controller.Health;
 using Sympozium.Controller.Runs;
 using Sympozium.EventBus;
@@ -51,7 +53,20 @@ internal sealed class ControllerService(KubernetesConnection connection, Control
             events = new BackgroundBusRunEvents(busOptions, loggers);
         }
 
-        var manager = new ControllerManager(connection, options, loggers, runEvents: events);
+        // The channel router needs the bus; it runs on the leader once the bus is connected.
+        Func<CancellationToken, Task>? router = events is null ? null : async leading =>
+        {
+            try
+            {
+                var bus = await events.WaitConnectedAsync(leading);
+                await new ChannelRouter(new Clients(connection), bus, loggers.CreateLogger("Sympozium.Controller.ChannelRouter")).RunAsync(leading);
+            }
+            catch (OperationCanceledException) when (leading.IsCancellationRequested)
+            {
+                // The term ended.
+            }
+        };
+        var manager = new ControllerManager(connection, options, loggers, runEvents: events, whileLeading: router);
         var api = new ApiServerProbe(connection);
         var checks = new List<HealthCheck>
         {

@@ -29,6 +29,9 @@ public sealed record InboundMessage
 
     public string? Text { get; init; }
 
+    /// <summary>The platform's id of the message; sent by our channel pods, not by upstream ones (they put it in <see cref="Metadata"/>).</summary>
+    public string? MessageId { get; init; }
+
     /// <summary>Channel-specific details: <c>messageId</c> (Telegram, Discord, WhatsApp), <c>ts</c> (Slack), …</summary>
     public Dictionary<string, JsonElement>? Metadata { get; init; }
 }

@@ -6,8 +6,8 @@ public sealed partial class ChannelRouter
 {
     private static partial class Log
     {
-        [LoggerMessage(7001, LogLevel.Information, "Channel router consuming (durable consumers {Prefix}-inbound, -completed, -failed)")]
-        public static partial void Started(ILogger logger, string prefix);
+        [LoggerMessage(7001, LogLevel.Information, "Channel router consuming (durable consumers {Inbound} and {Outcomes})")]
+        public static partial void Started(ILogger logger, string inbound, string outcomes);
 
         [LoggerMessage(7002, LogLevel.Information, "Channel router stopped")]
         public static partial void Stopped(ILogger logger);

@@ -8,11 +8,18 @@ namespace Sympozium.Controller.Channels;
 
 public sealed partial class ChannelRouter
 {
-    private ValueTask HandleCompletedAsync(ReceivedEvent received, CancellationToken cancellationToken) =>
-        ReplyAsync(received, NatsSubjects.AgentRunCompleted, cancellationToken);
+    /// <summary>All run lifecycle topics; only completed and failed are answered.</summary>
+    private static readonly string OutcomesSubject = NatsSubjects.Prefix + "agent.run.*";
 
-    private ValueTask HandleFailedAsync(ReceivedEvent received, CancellationToken cancellationToken) =>
-        ReplyAsync(received, NatsSubjects.AgentRunFailed, cancellationToken);
+    private ValueTask HandleOutcomeAsync(ReceivedEvent received, CancellationToken cancellationToken)
+    {
+        var topic = received.Subject.StartsWith(NatsSubjects.Prefix, StringComparison.Ordinal) ? received.Subject[NatsSubjects.Prefix.Length..] : received.Subject;
+
+        // agent.run.requested and agent.run.started have nothing to answer.
+        return topic is NatsSubjects.AgentRunCompleted or NatsSubjects.AgentRunFailed
+            ? ReplyAsync(received, topic, cancellationToken)
+            : ValueTask.CompletedTask;
+    }
 
     /// <summary>agent.run.completed / agent.run.failed → one channel.message.send for a channel run.</summary>
     private async ValueTask ReplyAsync(ReceivedEvent received, string topic, CancellationToken cancellationToken)

@@ -15,9 +15,9 @@ namespace Sympozium.Controller.Channels;
 /// (control-plane.md §10.2, with the fixes of §12 #8 and #9). Run it on the leader only.
 /// </summary>
 /// <remarks>
-/// <para>Three durable consumers, each acking an event only after it was handled, so nothing is
-/// lost across controller restarts, leader changes or NATS restarts. Delivery is therefore at
-/// least once, and each step is made idempotent:</para>
+/// <para>Two durable consumers (channel messages; run outcomes in publish order), each acking an
+/// event only after it was handled, so nothing is lost across controller restarts, leader
+/// changes or NATS restarts. Delivery is therefore at least once, and each step is idempotent:</para>
 /// <list type="bullet">
 /// <item>A message becomes a run whose name is derived from the message (<see cref="ChannelRunBuilder.MessageKey"/>):
 /// a second delivery hits AlreadyExists and is acked as done.</item>
@@ -59,7 +59,7 @@ public sealed partial class ChannelRouter
         _options = options ?? ChannelRouterOptions.Default;
     }
 
-    /// <summary>Completes once the three consumers exist on the server (the first time <see cref="RunAsync"/> gets there).</summary>
+    /// <summary>Completes once the consumers exist on the server (the first time <see cref="RunAsync"/> gets there).</summary>
     public Task Ready => _ready.Task;
 
     /// <summary>
@@ -69,15 +69,14 @@ public sealed partial class ChannelRouter
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var subscriptions = new List<EventSubscription>(3);
+        var subscriptions = new List<EventSubscription>(2);
         try
         {
-            subscriptions.Add(_bus.Subscribe(_options.Subscription(_options.InboundConsumer, NatsSubjects.ChannelMessageReceived), HandleMessageAsync));
-            subscriptions.Add(_bus.Subscribe(_options.Subscription(_options.CompletedConsumer, NatsSubjects.AgentRunCompleted), HandleCompletedAsync));
-            subscriptions.Add(_bus.Subscribe(_options.Subscription(_options.FailedConsumer, NatsSubjects.AgentRunFailed), HandleFailedAsync));
+            subscriptions.Add(_bus.Subscribe(_options.Subscription(_options.InboundConsumer, NatsSubjects.Subject(NatsSubjects.ChannelMessageReceived)), HandleMessageAsync));
+            subscriptions.Add(_bus.Subscribe(_options.Subscription(_options.OutcomesConsumer, OutcomesSubject), HandleOutcomeAsync));
 
             await Task.WhenAll(subscriptions.Select(s => s.Ready)).WaitAsync(cancellationToken).ConfigureAwait(false);
-            Log.Started(_logger, _options.ConsumerPrefix);
+            Log.Started(_logger, _options.InboundConsumer, _options.OutcomesConsumer);
             _ready.TrySetResult();
             await Task.Delay(Timeout.InfiniteTimeSpan, _time, cancellationToken).ConfigureAwait(false);
         }

@@ -10,9 +10,9 @@ public sealed record ChannelRouterOptions
     public static ChannelRouterOptions Default { get; } = new();
 
     /// <summary>
-    /// Prefix of the three durable consumer names: <c>&lt;prefix&gt;-inbound</c>, <c>-completed</c>,
-    /// <c>-failed</c> (default: channel-router). Every leader uses the same names, so a new
-    /// leader resumes where the last one acked.
+    /// Prefix of the two durable consumer names, <c>&lt;prefix&gt;-inbound</c> and
+    /// <c>&lt;prefix&gt;-outcomes</c> (default: channel-router). Every leader uses the same names,
+    /// so a new leader resumes where the last one acked.
     /// </summary>
     public string ConsumerPrefix { get; init; } = "channel-router";
 
@@ -39,14 +39,16 @@ public sealed record ChannelRouterOptions
     /// <summary>Name of the consumer of channel messages.</summary>
     public string InboundConsumer => ConsumerPrefix + "-inbound";
 
-    /// <summary>Name of the consumer of <c>agent.run.completed</c>.</summary>
-    public string CompletedConsumer => ConsumerPrefix + "-completed";
+    /// <summary>
+    /// Name of the consumer of run outcomes: <c>agent.run.completed</c> and <c>agent.run.failed</c>
+    /// through one consumer on <c>sympozium.agent.run.*</c>, so they are handled one at a time in
+    /// the order they were published (an answer followed by a late failure is answered with the
+    /// answer, even when both waited while the router was down).
+    /// </summary>
+    public string OutcomesConsumer => ConsumerPrefix + "-outcomes";
 
-    /// <summary>Name of the consumer of <c>agent.run.failed</c>.</summary>
-    public string FailedConsumer => ConsumerPrefix + "-failed";
-
-    internal SubscriptionOptions Subscription(string consumer, string topic) =>
-        SubscriptionOptions.Durable(consumer, NatsSubjects.Subject(topic)) with
+    internal SubscriptionOptions Subscription(string consumer, string subject) =>
+        SubscriptionOptions.Durable(consumer, subject) with
         {
             DeliverFrom = DeliverFrom,
             MaxDeliver = MaxDeliver,

@@ -33,8 +33,8 @@ public static class ChannelRunBuilder
 
     /// <summary>
     /// A stable identity of one channel message, as 64 hex characters: a hash of the instance,
-    /// channel and chat plus the platform's message id (<c>metadata.messageId</c>, Slack's
-    /// <c>metadata.ts</c>); without one, the publisher's <c>Nats-Msg-Id</c>; without that, the
+    /// channel and chat plus the platform's message id (<c>messageId</c>, else upstream pods'
+    /// <c>metadata.messageId</c> or Slack's <c>metadata.ts</c>); without one, the publisher's <c>Nats-Msg-Id</c>; without that, the
     /// stream sequence (stable across redeliveries of the same stored event).
     /// </summary>
     public static string MessageKey(string ns, string instance, string channel, InboundMessage message, string? natsMessageId, ulong streamSequence)
@@ -120,9 +120,14 @@ public static class ChannelRunBuilder
         };
     }
 
-    /// <summary>The platform's id of the message, from the data's <c>metadata</c>.</summary>
+    /// <summary>The platform's id of the message, from the data or its <c>metadata</c>.</summary>
     internal static string? PlatformMessageId(InboundMessage message)
     {
+        if (!string.IsNullOrEmpty(message.MessageId))
+        {
+            return message.MessageId;
+        }
+
         if (message.Metadata is not { } metadata)
         {
             return null;

@@ -54,6 +54,7 @@ internal sealed partial class RunEventsJsonContext : System.Text.Json.Serializat
 public sealed class BackgroundBusRunEvents : IRunEvents, IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource<NatsEventBus> _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _connecting;
     private NatsEventBus? _bus;
 
@@ -67,6 +68,7 @@ public sealed class BackgroundBusRunEvents : IRunEvents, IAsyncDisposable
                 try
                 {
                     _bus = await NatsEventBus.ConnectAsync(options, loggers, _stop.Token).ConfigureAwait(false);
+                    _connected.TrySetResult(_bus);
                     return;
                 }
                 catch (EventBusUnavailableException)
@@ -82,6 +84,9 @@ public sealed class BackgroundBusRunEvents : IRunEvents, IAsyncDisposable
     }
 
     public bool IsAvailable => _bus?.IsConnected == true;
+
+    /// <summary>The bus once the first connection succeeded (it reconnects by itself afterwards).</summary>
+    public Task<NatsEventBus> WaitConnectedAsync(CancellationToken cancellationToken) => _connected.Task.WaitAsync(cancellationToken);
 
     public Task PublishFailedAsync(AgentRun run, string reason, CancellationToken cancellationToken) =>
         _bus is { } bus
