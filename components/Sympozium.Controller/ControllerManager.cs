@@ -1,6 +1,10 @@
+using k8s.Models;
 using Microsoft.Extensions.Logging;
+using Sympozium.Api.Kinds;
 using Sympozium.Api.Meta;
+using Sympozium.Api.WellKnown;
 using Sympozium.Controller.Reconcilers;
+using Sympozium.Controller.Runs;
 using Sympozium.Kubernetes;
 using Sympozium.Kubernetes.Cache;
 using Sympozium.Kubernetes.Client;
@@ -15,9 +19,17 @@ namespace Sympozium.Controller;
 /// non-leader keeps warm caches and writes nothing). Each leadership term gets fresh work queues,
 /// seeded from the caches, so nothing observed before the term is missed.
 /// </summary>
-public sealed class ControllerManager(KubernetesConnection connection, ControllerOptions options, ILoggerFactory loggers, TimeProvider? time = null)
+/// <param name="whileLeading">More work that only the leader does (the channel router), started with each term.</param>
+public sealed class ControllerManager(
+    KubernetesConnection connection,
+    ControllerOptions options,
+    ILoggerFactory loggers,
+    TimeProvider? time = null,
+    IRunEvents? runEvents = null,
+    Func<CancellationToken, Task>? whileLeading = null)
 {
     private readonly Clients _clients = new(connection);
+    private readonly List<Registration> _registrations = [];
 
     /// <summary>True once every informer has listed its kind.</summary>
     public bool IsReady { get; private set; }
@@ -31,50 +43,97 @@ public sealed class ControllerManager(KubernetesConnection connection, Controlle
         var skillPacks = Watch(_clients.SkillPacks);
         var policies = Watch(_clients.Policies);
         var instances = Watch(_clients.Instances);
-        var skillQueue = new Volatile<RateLimitedWorkQueue<ObjectKey>>();
-        var policyQueue = new Volatile<RateLimitedWorkQueue<ObjectKey>>();
-        skillPacks.OnChange(e => skillQueue.Value?.Add(e.Key));
-        policies.OnChange(e => policyQueue.Value?.Add(e.Key));
-        // An instance naming a policy changes that policy's count: re-check the namespace's policies.
+        var runs = Watch(_clients.Runs);
+        var jobs = Watch(_clients.Jobs, $"{Labels.AppManagedBy}={Labels.Values.SympoziumController}");
+        var pods = Watch(_clients.Pods, $"{Labels.Component}={Labels.Components.AgentRun}");
+        var configs = Watch(_clients.Configs);
+        var deployments = Watch(_clients.Deployments, Labels.Instance);
+        var services = Watch(_clients.Services, Labels.Instance);
+
+        var skillWork = Register("skillpack", options.Workers, () => new SkillPackReconciler(_clients), () => skillPacks.List().Select(KeyOf));
+        var policyWork = Register("policy", 1, () => new PolicyReconciler(_clients), () => policies.List().Select(KeyOf));
+        var runWork = Register(
+            "agentrun",
+            options.Workers,
+            () => new AgentRunReconciler(_clients, options, runEvents, loggers.CreateLogger("Sympozium.Controller.AgentRun"), time, (ns, instance, _) => Task.FromResult(InstanceRuns(runs, ns, instance))),
+            () => runs.List().Select(KeyOf));
+        var instanceWork = Register("instance", options.Workers, () => new InstanceReconciler(_clients, options, time), () => instances.List().Select(KeyOf));
+        var configWork = Register("config", 1, () => new ConfigReconciler(_clients, time), () => configs.List().Select(KeyOf));
+
+        skillPacks.OnChange(e => skillWork.Add(e.Key));
+        policies.OnChange(e => policyWork.Add(e.Key));
+        configs.OnChange(e => configWork.Add(e.Key));
+        deployments.OnChange(e => InstanceOf(e.Object.Metadata, instanceWork));
+        services.OnChange(e => InstanceOf(e.Object.Metadata, instanceWork));
         instances.OnChange(e =>
         {
+            instanceWork.Add(e.Key);
+
+            // An instance naming a policy changes that policy's count: re-check the namespace's policies.
             foreach (var policy in policies.List().Where(p => p.Metadata.Namespace == e.Key.Namespace))
-            {
-                policyQueue.Value?.Add(KeyOf(policy));
-            }
-        });
-
-        var informers = new[] { Run(skillPacks, cancellationToken), Run(policies, cancellationToken), Run(instances, cancellationToken) };
-        await Task.WhenAll(skillPacks.WaitForSyncAsync(cancellationToken), policies.WaitForSyncAsync(cancellationToken), instances.WaitForSyncAsync(cancellationToken)).ConfigureAwait(false);
-        IsReady = true;
-
-        async Task LeadAsync(CancellationToken leading)
-        {
-            using var skills = new RateLimitedWorkQueue<ObjectKey>(timeProvider: time);
-            using var policyWork = new RateLimitedWorkQueue<ObjectKey>(timeProvider: time);
-            skillQueue.Value = skills;
-            policyQueue.Value = policyWork;
-            foreach (var pack in skillPacks.List())
-            {
-                skills.Add(KeyOf(pack));
-            }
-
-            foreach (var policy in policies.List())
             {
                 policyWork.Add(KeyOf(policy));
             }
 
-            try
+            // Runs waiting for this instance start as soon as it exists.
+            foreach (var run in runs.List().Where(r => r.Metadata.Namespace == e.Key.Namespace && r.Spec.InstanceRef == e.Key.Name && !AgentRunReconciler.IsTerminal(r.Status?.Phase)))
             {
-                await Task.WhenAll(
-                    new ReconcilerHost<ObjectKey>(new SkillPackReconciler(_clients), skills, loggers.CreateLogger("Sympozium.Controller.SkillPack"), new ReconcilerHostOptions { Name = "skillpack", Workers = options.Workers }).RunAsync(leading),
-                    new ReconcilerHost<ObjectKey>(new PolicyReconciler(_clients), policyWork, loggers.CreateLogger("Sympozium.Controller.Policy"), new ReconcilerHostOptions { Name = "policy", Workers = 1 }).RunAsync(leading)).ConfigureAwait(false);
+                runWork.Add(KeyOf(run));
             }
-            finally
+        });
+        runs.OnChange(e =>
+        {
+            runWork.Add(e.Key);
+
+            // The instance counts its runs and owns its web-endpoint run.
+            if (e.Object.Spec.InstanceRef is { Length: > 0 } instance)
             {
-                skillQueue.Value = null;
-                policyQueue.Value = null;
+                instanceWork.Add(new ObjectKey(e.Key.Namespace, instance));
             }
+
+            // A run that ends (or goes) frees a slot: wake the runs queued behind it.
+            if (e.Type == InformerEventType.Deleted || AgentRunReconciler.IsTerminal(e.Object.Status?.Phase))
+            {
+                foreach (var queued in runs.List().Where(r => r.Metadata.Namespace == e.Key.Namespace && r.Spec.InstanceRef == e.Object.Spec.InstanceRef && ConcurrencyGate.IsQueued(r)))
+                {
+                    runWork.Add(KeyOf(queued));
+                }
+            }
+        });
+        jobs.OnChange(e => OwnerRun(e.Object.Metadata, runWork));
+        pods.OnChange(e => OwnerRun(e.Object.Metadata, runWork));
+
+        Task[] informers =
+        [
+            Run(skillPacks, cancellationToken), Run(policies, cancellationToken), Run(instances, cancellationToken), Run(runs, cancellationToken),
+            Run(jobs, cancellationToken), Run(pods, cancellationToken), Run(configs, cancellationToken), Run(deployments, cancellationToken), Run(services, cancellationToken),
+        ];
+        await Task.WhenAll(
+            skillPacks.WaitForSyncAsync(cancellationToken),
+            policies.WaitForSyncAsync(cancellationToken),
+            instances.WaitForSyncAsync(cancellationToken),
+            runs.WaitForSyncAsync(cancellationToken),
+            jobs.WaitForSyncAsync(cancellationToken),
+            pods.WaitForSyncAsync(cancellationToken),
+            configs.WaitForSyncAsync(cancellationToken),
+            deployments.WaitForSyncAsync(cancellationToken),
+            services.WaitForSyncAsync(cancellationToken)).ConfigureAwait(false);
+        IsReady = true;
+
+        async Task LeadAsync(CancellationToken leading)
+        {
+            var hosts = new List<Task>();
+            foreach (var registration in _registrations)
+            {
+                hosts.Add(registration.RunAsync(loggers, time, leading));
+            }
+
+            if (whileLeading is not null)
+            {
+                hosts.Add(Task.Run(() => whileLeading(leading), CancellationToken.None));
+            }
+
+            await Task.WhenAll(hosts).ConfigureAwait(false);
         }
 
         if (options.LeaderElection)
@@ -90,26 +149,82 @@ public sealed class ControllerManager(KubernetesConnection connection, Controlle
         await Task.WhenAll(informers).ConfigureAwait(false);
     }
 
+    /// <summary>Adds a reconciler that runs while leading; returns the handle informer handlers enqueue into.</summary>
+    private Registration Register(string name, int workers, Func<IReconciler<ObjectKey>> create, Func<IEnumerable<ObjectKey>> seed)
+    {
+        var registration = new Registration(name, workers, create, seed);
+        _registrations.Add(registration);
+        return registration;
+    }
+
+    private static IReadOnlyList<AgentRun> InstanceRuns(Informer<AgentRun> runs, string ns, string instance) =>
+        [.. runs.List().Where(r => r.Metadata.Namespace == ns && r.Metadata.Labels?.GetValueOrDefault(Labels.Instance) == instance)];
+
+    /// <summary>Enqueues the run a Job or pod belongs to (by its agent-run label).</summary>
+    private static void OwnerRun(V1ObjectMeta metadata, Registration runWork)
+    {
+        if (metadata.Labels is { } labels && labels.TryGetValue(Labels.AgentRun, out var run) && run.Length > 0)
+        {
+            runWork.Add(new ObjectKey(metadata.NamespaceProperty, run));
+        }
+    }
+
+    /// <summary>Enqueues the instance a Deployment or Service belongs to (by its instance label).</summary>
+    private static void InstanceOf(V1ObjectMeta metadata, Registration instanceWork)
+    {
+        if (metadata.Labels is { } labels && labels.TryGetValue(Labels.Instance, out var instance) && instance.Length > 0)
+        {
+            instanceWork.Add(new ObjectKey(metadata.NamespaceProperty, instance));
+        }
+    }
+
     private Informer<T> Watch<T>(ResourceClient<T> client)
         where T : class, IKubernetesObject =>
         new(client, KeyOf, o => o.Metadata.ResourceVersion, loggers.CreateLogger("Sympozium.Controller.Informer"), time: time);
+
+    private Informer<T> Watch<T>(ResourceClient<T> client, string labelSelector)
+        where T : class, k8s.IKubernetesObject<V1ObjectMeta> =>
+        new(
+            client,
+            o => new ObjectKey(o.Metadata.NamespaceProperty, o.Metadata.Name ?? ""),
+            o => o.Metadata.ResourceVersion,
+            loggers.CreateLogger("Sympozium.Controller.Informer"),
+            new InformerOptions { LabelSelector = labelSelector },
+            time);
 
     private static Task Run<T>(Informer<T> informer, CancellationToken cancellationToken)
         where T : class => Task.Run(() => informer.RunAsync(cancellationToken), CancellationToken.None);
 
     private static ObjectKey KeyOf(IKubernetesObject o) => new(o.Metadata.Namespace, o.Metadata.Name ?? "");
 
-    /// <summary>A reference read and written from several threads.</summary>
-    private sealed class Volatile<T>
-        where T : class
+    /// <summary>
+    /// One reconciler: a fresh work queue per leadership term, seeded from the informer cache;
+    /// events arriving outside a term are dropped (the next term's seed covers them).
+    /// </summary>
+    private sealed class Registration(string name, int workers, Func<IReconciler<ObjectKey>> create, Func<IEnumerable<ObjectKey>> seed)
     {
-        private T? _value;
+        private RateLimitedWorkQueue<ObjectKey>? _queue;
 
-        public T? Value
+        public void Add(ObjectKey key) => Volatile.Read(ref _queue)?.Add(key);
+
+        public async Task RunAsync(ILoggerFactory loggers, TimeProvider? time, CancellationToken leading)
         {
-            get => System.Threading.Volatile.Read(ref _value);
-            set => System.Threading.Volatile.Write(ref _value, value);
+            using var queue = new RateLimitedWorkQueue<ObjectKey>(timeProvider: time);
+            Volatile.Write(ref _queue, queue);
+            try
+            {
+                foreach (var key in seed())
+                {
+                    queue.Add(key);
+                }
+
+                var host = new ReconcilerHost<ObjectKey>(create(), queue, loggers.CreateLogger("Sympozium.Controller." + name), new ReconcilerHostOptions { Name = name, Workers = workers });
+                await host.RunAsync(leading).ConfigureAwait(false);
+            }
+            finally
+            {
+                Volatile.Write(ref _queue, null);
+            }
         }
     }
-
 }

@@ -19,6 +19,15 @@ public sealed record ControllerOptions
     /// <summary>Completed runs kept per instance (env MAX_RUN_HISTORY; default 50).</summary>
     public int MaxRunHistory { get; init; } = Defaults.RunHistoryLimit;
 
+    /// <summary>
+    /// The controller's own event-bus URL (env NATS_URL, else EVENT_BUS_URL); null disables
+    /// publishing <c>agent.run.failed</c> (reconciling goes on without the bus).
+    /// </summary>
+    public string? EventBusUrl { get; init; }
+
+    /// <summary>Port of /healthz and /readyz (env HEALTH_PORT; default 8081; 0 turns them off).</summary>
+    public int HealthPort { get; init; } = 8081;
+
     /// <summary>Images and the event bus URL injected into pods.</summary>
     public ControllerImages Images { get; init; } = ControllerImages.Default;
 
@@ -44,6 +53,8 @@ public sealed record ControllerOptions
             Namespace = get("POD_NAMESPACE") is { Length: > 0 } ns ? ns : Defaults.SystemNamespace,
             LeaderElection = get("LEADER_ELECT") is not ("false" or "0"),
             Workers = Integer("CONTROLLER_WORKERS", 2, 1),
+            EventBusUrl = get("NATS_URL") is { Length: > 0 } nats ? nats : get("EVENT_BUS_URL") is { Length: > 0 } eventBus ? eventBus : null,
+            HealthPort = Integer("HEALTH_PORT", 8081, 0),
             MaxRunHistory = Integer("MAX_RUN_HISTORY", Defaults.RunHistoryLimit, 1),
             Images = new ControllerImages
             {

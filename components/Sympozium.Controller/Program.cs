@@ -4,6 +4,11 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Sympozium.Controller;
+using Sympozium.Controller.Channels;
+using Sympozium.Controller.Reconcilers;
+using Sympozium.Controller.Health;
+using Sympozium.Controller.Runs;
+using Sympozium.EventBus;
 using Sympozium.Kubernetes.Client;
 
 // The controller manager (control-plane.md §2). Configuration is the environment: in a pod the
@@ -36,9 +41,57 @@ using var host = builder.Build();
 await host.RunAsync();
 return 0;
 
-/// <summary>Runs the <see cref="ControllerManager"/> for the life of the process.</summary>
+/// <summary>Runs the <see cref="ControllerManager"/>, the health probes and the bus connection for the life of the process.</summary>
 internal sealed class ControllerService(KubernetesConnection connection, ControllerOptions options, ILoggerFactory loggers) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        new ControllerManager(connection, options, loggers).RunAsync(stoppingToken);
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        BackgroundBusRunEvents? events = null;
+        if (options.EventBusUrl is { } url)
+        {
+            var busOptions = EventBusOptions.FromEnvironment() with { Url = url, ClientName = "sympozium-controller" };
+            events = new BackgroundBusRunEvents(busOptions, loggers);
+        }
+
+        // The channel router needs the bus; it runs on the leader once the bus is connected.
+        Func<CancellationToken, Task>? router = events is null ? null : async leading =>
+        {
+            try
+            {
+                var bus = await events.WaitConnectedAsync(leading);
+                await new ChannelRouter(new Clients(connection), bus, loggers.CreateLogger("Sympozium.Controller.ChannelRouter")).RunAsync(leading);
+            }
+            catch (OperationCanceledException) when (leading.IsCancellationRequested)
+            {
+                // The term ended.
+            }
+        };
+        var manager = new ControllerManager(connection, options, loggers, runEvents: events, whileLeading: router);
+        var api = new ApiServerProbe(connection);
+        var checks = new List<HealthCheck>
+        {
+            new("caches", () => manager.IsReady ? (true, "every informer has synced") : (false, "informers are still listing")),
+            new("api-server", () => api.Current),
+        };
+        if (events is not null)
+        {
+            checks.Add(new("event-bus", () => events.IsAvailable ? (true, $"connected to {options.EventBusUrl}") : (false, $"not connected to {options.EventBusUrl} (retrying); agent.run.failed events wait")));
+        }
+
+        using var health = options.HealthPort > 0 ? new HealthServer(options.HealthPort, checks, loggers.CreateLogger("Sympozium.Controller.Health")) : null;
+        try
+        {
+            await Task.WhenAll(
+                manager.RunAsync(stoppingToken),
+                api.RunAsync(stoppingToken),
+                health?.RunAsync(stoppingToken) ?? Task.CompletedTask);
+        }
+        finally
+        {
+            if (events is not null)
+            {
+                await events.DisposeAsync();
+            }
+        }
+    }
 }

@@ -43,6 +43,10 @@ public static class InstanceChildrenBuilder
             [
                 new V1EnvVar { Name = "INSTANCE_NAME", Value = name },
                 new V1EnvVar { Name = "AGENT_NAMESPACE", Value = instance.Metadata.Namespace },
+                new V1EnvVar { Name = "POD_NAMESPACE", Value = instance.Metadata.Namespace },
+
+                // The address to serve /healthz on (each pod has its own in the local cluster).
+                new V1EnvVar { Name = "POD_IP", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "status.podIP" } } },
                 new V1EnvVar { Name = "EVENT_BUS_URL", Value = images.EventBusUrl },
                 new V1EnvVar { Name = "OTEL_EXPORTER_OTLP_ENDPOINT", Value = observability?.Enabled == true ? observability.OtlpEndpoint ?? "" : "" },
                 new V1EnvVar { Name = "OTEL_EXPORTER_OTLP_PROTOCOL", Value = "grpc" },
@@ -57,6 +61,9 @@ public static class InstanceChildrenBuilder
                 Limits = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("200m"), ["memory"] = new("128Mi") },
             },
             SecurityContext = new V1SecurityContext { ReadOnlyRootFilesystem = true, AllowPrivilegeEscalation = false, Capabilities = new V1Capabilities { Drop = ["ALL"] } },
+
+            // Ready = connected to the platform and the bus; the instance reports Connected from this.
+            ReadinessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/healthz", Port = 8080 }, PeriodSeconds = 10 },
         };
         var pod = new V1PodSpec
         {

@@ -80,7 +80,16 @@ internal sealed partial class PodWorker : IDisposable
             _silent |= silent;
         }
 
-        _stop.Cancel();
+        try
+        {
+            _stop.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already stopped and disposed: a pod deleted just before the kubelet stops is removed
+            // (stop awaited, then Dispose) while the kubelet's stop still holds it in its snapshot.
+        }
+
         return Completion;
     }
 

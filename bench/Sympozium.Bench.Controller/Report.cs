@@ -1,0 +1,18 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Sympozium.Bench.Controller;
+
+/// <summary>Figures as plain "metric: value unit" lines on stdout; progress on stderr.</summary>
+internal static class Report
+{
+    private static readonly long Started = Stopwatch.GetTimestamp();
+
+    public static void Line(string metric, string value) => Console.WriteLine($"{metric}: {value}");
+
+    public static void Figure(string metric, double value, string unit, string format = "0.0") =>
+        Line(metric, $"{value.ToString(format, CultureInfo.InvariantCulture)} {unit}");
+
+    public static void Progress(string message) =>
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{Stopwatch.GetElapsedTime(Started).TotalSeconds,6:0.0}s] {message}"));
+}

@@ -1,0 +1,310 @@
+using System.Net;
+using k8s.Models;
+using Sympozium.Api.Kinds;
+using Sympozium.Api.WellKnown;
+using Sympozium.Controller.Builders;
+using Sympozium.Kubernetes.Client;
+using Sympozium.Kubernetes.Reconcile;
+
+namespace Sympozium.Controller.Reconcilers;
+
+public sealed partial class AgentRunReconciler
+{
+    private const string SkillPackPrefix = "skillpack-";
+    private const string MemorySkill = "memory";
+
+    /// <summary>Resolves what the Job depends on, creates RBAC and the Job, and marks the run Running.</summary>
+    private async Task<ReconcileResult> StartAsync(AgentRun run, SympoziumInstance instance, TimeSpan timeout, TimeSpan age, CancellationToken cancellationToken)
+    {
+        var ns = run.Metadata.Namespace!;
+        var name = run.Metadata.Name!;
+        var skills = run.Spec.Skills ?? [];
+
+        string? memoryUrl = null;
+        if (skills.Any(s => PackName(s.SkillPackRef) == MemorySkill))
+        {
+            var deploymentName = InstanceChildrenBuilder.MemoryName(instance.Metadata.Name!);
+            var deployment = await _clients.Deployments.GetAsync(ns, deploymentName, cancellationToken).ConfigureAwait(false);
+            if (deployment?.Status?.ReadyReplicas is not > 0)
+            {
+                var state = deployment is null ? "does not exist" : "has no ready replica";
+                return await WaitOrFailAsync(
+                    run,
+                    "MemoryServerNotReady",
+                    $"memory server Deployment \"{deploymentName}\" {state} yet (skill memory); the run starts when it is ready",
+                    $"memory server Deployment \"{deploymentName}\" {state} after {(int)age.TotalSeconds}s (skill memory)",
+                    age > MemoryServerWait,
+                    cancellationToken).ConfigureAwait(false);
+            }
+
+            memoryUrl = InstanceChildrenBuilder.MemoryServerUrl(instance.Metadata.Name!, ns);
+        }
+
+        var sidecars = new List<ResolvedSidecar>();
+        foreach (var skill in skills)
+        {
+            if (PackName(skill.SkillPackRef) is not { } packName)
+            {
+                continue;
+            }
+
+            var pack = await _clients.SkillPacks.GetAsync(ns, packName, cancellationToken).ConfigureAwait(false);
+            if (pack is null && ns != Defaults.SystemNamespace)
+            {
+                pack = await _clients.SkillPacks.GetAsync(Defaults.SystemNamespace, packName, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (pack?.Spec.Sidecar is { Image.Length: > 0 } sidecar)
+            {
+                sidecars.Add(new ResolvedSidecar(packName, sidecar, skill.Params ?? []));
+            }
+        }
+
+        var mcp = new List<ResolvedMcpServer>();
+        foreach (var reference in instance.Spec.McpServers ?? [])
+        {
+            MCPServer? server = null;
+            if (string.IsNullOrEmpty(reference.Url))
+            {
+                server = await _clients.McpServers.GetAsync(ns, reference.Name, cancellationToken).ConfigureAwait(false);
+                if (server is null && ns != Defaults.SystemNamespace)
+                {
+                    server = await _clients.McpServers.GetAsync(Defaults.SystemNamespace, reference.Name, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            if (McpConfigBuilder.Resolve(reference, server) is { } resolved)
+            {
+                mcp.Add(resolved);
+            }
+            else
+            {
+                Log.McpServerSkipped(_logger, Describe(run), reference.Name, server is null ? "no MCPServer of that name and no url" : "the MCPServer is not ready");
+            }
+        }
+
+        var (traceParent, traceId) = NewTrace(run);
+        var inputs = new AgentPodInputs
+        {
+            Run = run,
+            Instance = instance,
+            Skills = skills,
+            Sidecars = sidecars,
+            McpServers = [.. mcp.Select(m => new McpServerBinding(m.Ref.Name, m.Ref.AuthSecret, m.Ref.AuthKey))],
+            MemoryServerUrl = memoryUrl,
+            Timeout = timeout,
+            TraceParent = traceParent,
+            Images = _options.Images,
+        };
+
+        // Invalid rules are reported before anything exists, so nothing partial is left behind.
+        var rbac = RbacBuilder.Build(inputs);
+        if (!rbac.IsValid)
+        {
+            return await FailAsync(run, "InvalidRbac", "failed to create skill RBAC: " + string.Join("; ", rbac.Errors), cancellationToken).ConfigureAwait(false);
+        }
+
+        V1Job job;
+        try
+        {
+            job = AgentPodBuilder.BuildJob(inputs);
+            if (job.Spec.Template.Spec.ServiceAccountName == Defaults.AgentServiceAccount)
+            {
+                await EnsureAgentServiceAccountAsync(ns, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (mcp.Count > 0)
+            {
+                await CreateIfAbsentAsync(_clients.ConfigMaps, ns, McpConfigBuilder.Build(run, mcp), cancellationToken).ConfigureAwait(false);
+            }
+
+            await MirrorSkillsAsync(run, skills, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KubernetesApiException e) when (IsRejection(e))
+        {
+            return await FailAsync(run, "Rejected", $"the API server rejected an object of this run: {e.Message}", cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!rbac.IsEmpty)
+        {
+            try
+            {
+                await CreateRbacAsync(rbac, cancellationToken).ConfigureAwait(false);
+            }
+            catch (KubernetesApiException e) when (IsRejection(e) || e.StatusCode == HttpStatusCode.Forbidden)
+            {
+                await RevokeRbacAsync(run, cancellationToken).ConfigureAwait(false);
+                return await FailAsync(run, "RbacFailed", $"failed to create skill RBAC (nothing was left behind): {e.Message}", cancellationToken).ConfigureAwait(false);
+            }
+
+            SetCondition(run.Status!, Conditions.RbacGranted, "True", "Created", $"ServiceAccount {rbac.ServiceAccount!.Metadata.Name} holds {rbac.Roles.Count} Role(s) and {rbac.ClusterRoles.Count} ClusterRole(s) for this run");
+        }
+
+        try
+        {
+            await CreateIfAbsentAsync(_clients.Jobs, ns, job, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KubernetesApiException e) when (IsRejection(e))
+        {
+            await RevokeRbacAsync(run, cancellationToken).ConfigureAwait(false);
+            return await FailAsync(run, "JobRejected", $"the API server rejected Job {name}: {e.Message}", cancellationToken).ConfigureAwait(false);
+        }
+
+        Log.JobCreated(_logger, Describe(run), job.Spec.Template.Spec.Containers.Count + (job.Spec.Template.Spec.InitContainers?.Count ?? 0));
+        var status = run.Status!;
+        status.Phase = "Running";
+        status.JobName = name;
+        status.StartedAt = Now;
+        status.TraceID = traceId;
+        SetCondition(status, Conditions.Waiting, "False", "Started", "the agent Job was created");
+        await WriteStatusAsync(run, cancellationToken).ConfigureAwait(false);
+        return ReconcileResult.RequeueAfter(timeout);
+    }
+
+    /// <summary>4xx answers that retrying cannot fix (validation, bad request, forbidden by admission).</summary>
+    private static bool IsRejection(KubernetesApiException e) =>
+        e.StatusCode is HttpStatusCode.UnprocessableEntity or HttpStatusCode.BadRequest
+        || (e.StatusCode == HttpStatusCode.Forbidden && e.Message.Contains("admission", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The SkillPack a SkillRef names (a <c>skillpack-</c> prefix is dropped), or null for ConfigMap-only refs.</summary>
+    private static string? PackName(string? skillPackRef) =>
+        skillPackRef is not { Length: > 0 } reference ? null
+        : reference.StartsWith(SkillPackPrefix, StringComparison.Ordinal) ? reference[SkillPackPrefix.Length..]
+        : reference;
+
+    private static async Task CreateIfAbsentAsync<T>(ResourceClient<T> client, string? ns, T value, CancellationToken cancellationToken)
+        where T : class
+    {
+        try
+        {
+            await client.CreateAsync(ns, value, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KubernetesApiException e) when (e.IsAlreadyExists)
+        {
+            // Created by an earlier attempt of this reconcile (the controller restarted in between).
+        }
+    }
+
+    /// <summary>The shared ServiceAccount of runs without API access (it never gets a token or a grant).</summary>
+    private async Task EnsureAgentServiceAccountAsync(string ns, CancellationToken cancellationToken)
+    {
+        if (await _clients.ServiceAccounts.GetAsync(ns, Defaults.AgentServiceAccount, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return;
+        }
+
+        await CreateIfAbsentAsync(
+            _clients.ServiceAccounts,
+            ns,
+            new V1ServiceAccount
+            {
+                ApiVersion = "v1",
+                Kind = "ServiceAccount",
+                Metadata = new V1ObjectMeta
+                {
+                    Name = Defaults.AgentServiceAccount,
+                    NamespaceProperty = ns,
+                    Labels = new Dictionary<string, string> { [Labels.AppManagedBy] = Labels.Values.Sympozium },
+                },
+                AutomountServiceAccountToken = false,
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task CreateRbacAsync(RunRbac rbac, CancellationToken cancellationToken)
+    {
+        var account = rbac.ServiceAccount!;
+        await CreateIfAbsentAsync(_clients.ServiceAccounts, account.Metadata.NamespaceProperty, account, cancellationToken).ConfigureAwait(false);
+        foreach (var role in rbac.Roles)
+        {
+            await CreateIfAbsentAsync(_clients.Roles, role.Metadata.NamespaceProperty, role, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var binding in rbac.RoleBindings)
+        {
+            await CreateIfAbsentAsync(_clients.RoleBindings, binding.Metadata.NamespaceProperty, binding, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var role in rbac.ClusterRoles)
+        {
+            await CreateIfAbsentAsync(_clients.ClusterRoles, null, role, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var binding in rbac.ClusterRoleBindings)
+        {
+            await CreateIfAbsentAsync(_clients.ClusterRoleBindings, null, binding, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Copies skill ConfigMaps that exist only in the system namespace into the run's namespace
+    /// (control-plane.md §3.3). Each run using a mirror becomes one of its owners, so the copy
+    /// lives as long as any run that mounted it; a ConfigMap of the namespace's own is never touched.
+    /// </summary>
+    private async Task MirrorSkillsAsync(AgentRun run, IReadOnlyList<SkillRef> skills, CancellationToken cancellationToken)
+    {
+        var ns = run.Metadata.Namespace!;
+        if (ns == Defaults.SystemNamespace)
+        {
+            return;
+        }
+
+        foreach (var name in skills.Select(s => s.SkillPackRef is { Length: > 0 } p ? p : s.ConfigMapRef).OfType<string>().Where(n => n.Length > 0).Distinct(StringComparer.Ordinal))
+        {
+            var source = await _clients.ConfigMaps.GetAsync(Defaults.SystemNamespace, name, cancellationToken).ConfigureAwait(false);
+            if (source is null)
+            {
+                continue;
+            }
+
+            var owner = Builders.AgentPodBuilder.OwnerReference(run);
+            owner.Controller = false;
+            owner.BlockOwnerDeletion = false;
+            var local = await _clients.ConfigMaps.GetAsync(ns, name, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (local is null)
+                {
+                    await CreateIfAbsentAsync(
+                        _clients.ConfigMaps,
+                        ns,
+                        new V1ConfigMap
+                        {
+                            ApiVersion = "v1",
+                            Kind = "ConfigMap",
+                            Metadata = new V1ObjectMeta
+                            {
+                                Name = name,
+                                NamespaceProperty = ns,
+                                Labels = new Dictionary<string, string>
+                                {
+                                    [Labels.Component] = Labels.Components.SkillPackMirror,
+                                    [Labels.AgentRun] = run.Metadata.Name!,
+                                    [Labels.ManagedBy] = Labels.Values.Sympozium,
+                                },
+                                OwnerReferences = [owner],
+                            },
+                            Data = source.Data,
+                        },
+                        cancellationToken).ConfigureAwait(false);
+                }
+                else if (local.Metadata.Labels?.TryGetValue(Labels.Component, out var component) == true && component == Labels.Components.SkillPackMirror)
+                {
+                    local.Data = source.Data;
+                    local.Metadata.OwnerReferences ??= [];
+                    if (!local.Metadata.OwnerReferences.Any(o => o.Uid == owner.Uid))
+                    {
+                        local.Metadata.OwnerReferences.Add(owner);
+                    }
+
+                    await _clients.ConfigMaps.ReplaceAsync(ns, name, local, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (KubernetesApiException e) when (e.IsConflict)
+            {
+                // Another run refreshed it at the same moment; its copy is as current as ours.
+                Log.MirrorFailed(_logger, Describe(run), name, e.Message);
+            }
+        }
+    }
+}

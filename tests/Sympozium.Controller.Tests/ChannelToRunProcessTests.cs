@@ -1,0 +1,68 @@
+using System.Text.Json;
+using Sympozium.Api.Kinds;
+using Sympozium.Api.WellKnown;
+using Sympozium.Controller.Tests.Support;
+using Sympozium.EventBus;
+using Sympozium.Testing.Probes;
+
+namespace Sympozium.Controller.Tests;
+
+/// <summary>
+/// The channel router inside the real controller process: a channel message becomes a run of the
+/// instance; when the run fails, the chat gets one short error reply.
+/// </summary>
+[Collection(ControllerProcessGroup.Name)]
+public sealed class ChannelToRunProcessTests(ControllerProcessFixture fixture)
+{
+    private const string Ns = "default";
+
+    [Fact]
+    public async Task A_channel_message_runs_the_agent_and_a_failure_is_answered_once_in_the_chat()
+    {
+        if (await fixture.Clients.Instances.GetAsync(Ns, "chatty") is null)
+        {
+            await fixture.Clients.Instances.CreateAsync(Ns, new SympoziumInstance
+            {
+                Metadata = { Name = "chatty", Namespace = Ns },
+                Spec = { Agents = { Default = { Model = "gpt-4o" } } },
+            });
+        }
+
+        await using var channelPod = await NatsEventBus.ConnectAsync(new EventBusOptions { Url = fixture.Nats.Url });
+        await using var probe = await JetStreamProbe.ConnectAsync(fixture.Nats.Url);
+        var metadata = new Dictionary<string, string>
+        {
+            [NatsSubjects.Metadata.InstanceName] = "chatty",
+            [NatsSubjects.Metadata.Namespace] = Ns,
+            [NatsSubjects.Metadata.Channel] = "telegram",
+        };
+        using var data = JsonDocument.Parse("""{"channel":"telegram","instanceName":"chatty","senderId":"7","senderName":"Ann","chatId":"4242","text":"error:the model is down","messageId":"m-1"}""");
+
+        // The router's consumers start from new messages: publish until a run shows up (the router
+        // names the run after the platform message id, so repeats make no second run).
+        AgentRun? run = null;
+        for (var attempt = 0; run is null && attempt < 60; attempt++)
+        {
+            await channelPod.PublishAsync(EventEnvelope.Create(NatsSubjects.ChannelMessageReceived, metadata, data.RootElement.Clone()), $"attempt-{attempt}"); // distinct bus ids; the same platform message id
+            await Task.Delay(500);
+            run = (await fixture.Clients.Runs.ListAsync(Ns, $"{Labels.Instance}=chatty,{Labels.Source}=channel")).Items.SingleOrDefault();
+        }
+
+        Assert.True(run is not null, "no run from the channel message; controller log:\n" + fixture.ControllerLog);
+        Assert.Equal("error:the model is down", run!.Spec.Task);
+        Assert.Equal("4242", run.Metadata.Annotations![Annotations.ReplyChatId]);
+
+        var failed = await fixture.EventuallyAsync(() => fixture.Clients.Runs.GetAsync(Ns, run.Metadata.Name!), r => r.Status?.Phase == "Failed", "the channel run fails");
+        Assert.Equal("the model is down", failed.Status!.Error);
+
+        var reply = await fixture.EventuallyAsync(
+            async () => (await probe.ReadAsync(NatsSubjects.Subject(NatsSubjects.ChannelMessageSend))).Where(e => e.Envelope.Data.GetProperty("chatId").GetString() == "4242").ToList(),
+            r => r.Count > 0,
+            "the error reply is on channel.message.send");
+        var envelope = Assert.Single(reply).Envelope;
+        Assert.Equal("telegram", envelope.Data.GetProperty("channel").GetString());
+        Assert.Contains("the model is down", envelope.Data.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Equal(("chatty", Ns), (envelope.Metadata[NatsSubjects.Metadata.InstanceName], envelope.Metadata[NatsSubjects.Metadata.Namespace]));
+        Assert.Single((await fixture.Clients.Runs.ListAsync(Ns, $"{Labels.Instance}=chatty,{Labels.Source}=channel")).Items);
+    }
+}
