@@ -31,7 +31,7 @@ public sealed class LocalClusterServer : IAsyncDisposable
     {
         _app = app;
         _certificates = certificates;
-        _controllers = new ControllerManager(store);
+        _controllers = new ControllerManager(store, rootCaPem: certificates.Ca.ExportCertificatePem());
         Store = store;
         Registry = registry;
         Options = options;
@@ -77,7 +77,9 @@ public sealed class LocalClusterServer : IAsyncDisposable
             registry.RegisterCrd(crd);
         }
 
-        Bootstrap(store, nodes);
+        var caPem = certificates.Ca.ExportCertificatePem();
+        Bootstrap(store, nodes, caPem);
+        var tokens = ServiceAccountTokens.LoadOrCreate(options.Directory, store, TimeProvider.System);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -93,7 +95,7 @@ public sealed class LocalClusterServer : IAsyncDisposable
             kestrel.Limits.MaxRequestBodySize = 3 * 1024 * 1024; // etcd's 1.5 MiB object limit, with room for YAML
         });
         var app = builder.Build();
-        var api = new KubeApi(store, registry, options, certificates.Token, TimeProvider.System);
+        var api = new KubeApi(store, registry, options, certificates.Token, tokens, caPem, TimeProvider.System);
         app.Run(api.HandleAsync);
         try
         {
@@ -112,12 +114,13 @@ public sealed class LocalClusterServer : IAsyncDisposable
         var port = new Uri(address).Port;
         Kubeconfig.Write(options.KubeconfigPath, certificates.Ca.ExportCertificatePem(), port, certificates.Token);
         var server = new LocalClusterServer(app, certificates, store, registry, options, port);
-        server._kubelet = options.RunKubelet ? Kubelet.Kubelet.Create(store, options) : null; // runs pods as processes; stopped first in DisposeAsync
+        var access = new Kubelet.ApiServerAccess("127.0.0.1", port, caPem, tokens);
+        server._kubelet = options.RunKubelet ? Kubelet.Kubelet.Create(store, options, access) : null; // runs pods as processes; stopped first in DisposeAsync
         return server;
     }
 
-    /// <summary>The namespaces every cluster has, and the declared nodes (labels and annotations refreshed).</summary>
-    private static void Bootstrap(ObjectStore store, IReadOnlyList<JsonObject> nodes)
+    /// <summary>The namespaces every cluster has (each with its "default" ServiceAccount and kube-root-ca.crt), and the declared nodes (labels and annotations refreshed).</summary>
+    private static void Bootstrap(ObjectStore store, IReadOnlyList<JsonObject> nodes, string caPem)
     {
         foreach (var ns in new[] { "default", "kube-system", "kube-public", "kube-node-lease" })
         {
@@ -131,6 +134,8 @@ public sealed class LocalClusterServer : IAsyncDisposable
                     ["status"] = new JsonObject { ["phase"] = "Active" },
                 });
             }
+
+            ServiceAccountController.EnsureNamespace(store, ns, caPem);
         }
 
         foreach (var node in nodes)

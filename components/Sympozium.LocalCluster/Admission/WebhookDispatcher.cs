@@ -248,11 +248,7 @@ internal sealed class WebhookDispatcher(ObjectStore store, ResourceRegistry regi
         }
 
         body["operation"] = operation;
-        body["userInfo"] = new JsonObject
-        {
-            ["username"] = "kubernetes-admin",
-            ["groups"] = new JsonArray("kubeadm:cluster-admins", "system:authenticated"),
-        };
+        body["userInfo"] = request.User.ToJson();
         body["object"] = obj?.DeepClone();
         body["oldObject"] = oldObject?.DeepClone();
         body["dryRun"] = false;

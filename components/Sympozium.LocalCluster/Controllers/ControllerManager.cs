@@ -6,7 +6,7 @@ namespace Sympozium.LocalCluster.Controllers;
 
 /// <summary>
 /// Runs the in-process controllers against the store: garbage collector, Job, Deployment,
-/// ReplicaSet, DaemonSet and Endpoints. Level-triggered: a store change to a kind they watch
+/// ReplicaSet, DaemonSet, Endpoints and ServiceAccount (a "default" per namespace). Level-triggered: a store change to a kind they watch
 /// (or any deletion / owned object, for the garbage collector) wakes one reconcile pass over
 /// everything; a tick every <see cref="TickInterval"/> covers time-based rules
 /// (activeDeadlineSeconds, ttlSecondsAfterFinished, overdue pod deletions). Passes never overlap.
@@ -17,7 +17,7 @@ public sealed class ControllerManager : IAsyncDisposable
     private static readonly HashSet<string> Watched = new(StringComparer.Ordinal)
     {
         "pods", "nodes", "services", "endpoints", JobController.Resource, DeploymentController.Resource,
-        ReplicaSetController.Resource, DaemonSetController.Resource,
+        ReplicaSetController.Resource, DaemonSetController.Resource, "namespaces", ServiceAccountController.Resource,
     };
 
     private readonly ObjectStore _store;
@@ -30,10 +30,14 @@ public sealed class ControllerManager : IAsyncDisposable
     private readonly ReplicaSetController _replicaSets;
     private readonly DaemonSetController _daemonSets;
     private readonly EndpointsController _endpoints;
+    private readonly ServiceAccountController _serviceAccounts;
     private readonly Task _loop;
     private volatile bool _gcDirty = true;
 
-    public ControllerManager(ObjectStore store, TimeProvider? time = null)
+    /// <param name="store">The cluster's objects.</param>
+    /// <param name="time">The clock of time-based rules (default: the system clock).</param>
+    /// <param name="rootCaPem">The cluster CA published as ConfigMap kube-root-ca.crt in every namespace; null publishes none.</param>
+    public ControllerManager(ObjectStore store, TimeProvider? time = null, string? rootCaPem = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         _store = store;
@@ -44,6 +48,7 @@ public sealed class ControllerManager : IAsyncDisposable
         _replicaSets = new ReplicaSetController(store);
         _daemonSets = new DaemonSetController(store);
         _endpoints = new EndpointsController(store, _time);
+        _serviceAccounts = new ServiceAccountController(store, rootCaPem);
         store.Committed += OnCommitted;
         _loop = Task.Run(() => RunAsync(_stop.Token));
     }
@@ -127,6 +132,7 @@ public sealed class ControllerManager : IAsyncDisposable
         _replicaSets.Reconcile(podsByController);
         _daemonSets.Reconcile(podsByController);
         _endpoints.Reconcile(pods);
+        _serviceAccounts.Reconcile();
         Passes++;
     }
 

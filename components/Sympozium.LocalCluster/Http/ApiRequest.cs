@@ -10,6 +10,12 @@ internal sealed record ApiRequest(ResourceType Type, string? Namespace, string? 
     /// <summary>The HTTP exchange (query parameters, warning headers); null for in-process calls.</summary>
     public Microsoft.AspNetCore.Http.HttpContext? Context { get; init; }
 
+    /// <summary>Key of the authenticated <see cref="Security.UserInfo"/> in HttpContext.Items.</summary>
+    public const string UserKey = "sympozium.user";
+
+    /// <summary>Who sent the request; in-process calls act as the admin.</summary>
+    public Security.UserInfo User => Context?.Items[UserKey] as Security.UserInfo ?? Security.UserInfo.Admin;
+
     /// <summary>
     /// Resolves the segments after /api or /apis (["v1","namespaces","ns","pods"] or
     /// ["apps","v1","deployments"]). Null when the path names no served resource.

@@ -133,6 +133,11 @@ internal sealed partial class KubeApi
             stored = Establish(request, stored);
         }
 
+        if (request.Type.Key is { Group: "", Plural: "namespaces" } && request.Subresource is null)
+        {
+            Controllers.ServiceAccountController.EnsureNamespace(_store, ObjectMetadata.Name(stored), _caPem);
+        }
+
         return stored;
     }
 

@@ -116,6 +116,7 @@ internal sealed partial class KubeApi
                     {
                         "log" => new JsonArray("get"),
                         "finalize" => new JsonArray("update"),
+                        "token" => new JsonArray("create"),
                         _ => new JsonArray("get", "patch", "update"),
                     },
                 };
@@ -124,6 +125,12 @@ internal sealed partial class KubeApi
                     entry["group"] = "autoscaling";
                     entry["version"] = "v1";
                     entry["kind"] = "Scale";
+                }
+                else if (sub == "token")
+                {
+                    entry["group"] = "authentication.k8s.io";
+                    entry["version"] = "v1";
+                    entry["kind"] = "TokenRequest";
                 }
 
                 resources.Add((JsonNode)entry);

@@ -33,6 +33,12 @@ internal sealed partial class KubeApi
             return;
         }
 
+        if (request.Subresource == "token")
+        {
+            await ServeTokenRequestAsync(context, request).ConfigureAwait(false);
+            return;
+        }
+
         var watch = request.LegacyWatch || http.Query["watch"] is { Count: > 0 } w && w[0] is "true" or "1";
         switch (http.Method)
         {
@@ -132,6 +138,8 @@ internal sealed partial class KubeApi
         {
             body.Remove("status"); // with a status subresource, create ignores status as Kubernetes does
         }
+
+        AdmitServiceAccount(request, body);
 
         // Mutating webhooks, then schema handling, then validating webhooks, as Kubernetes orders them.
         body = (await _webhooks.MutateAsync(request, "CREATE", body, null).ConfigureAwait(false))!;

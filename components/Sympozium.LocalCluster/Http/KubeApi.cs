@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Sympozium.LocalCluster.Resources;
+using Sympozium.LocalCluster.Security;
 using Sympozium.LocalCluster.Storage;
 
 namespace Sympozium.LocalCluster.Http;
@@ -12,7 +13,8 @@ namespace Sympozium.LocalCluster.Http;
 /// <summary>
 /// The Kubernetes REST surface: authentication, routing of /api and /apis paths, and the
 /// mapping of every failure to a Status. One partial file per concern: discovery, OpenAPI,
-/// objects (CRUD and patch), watch, admission (schema handling).
+/// objects (CRUD and patch), watch, admission (schema handling), logs, tokens (TokenRequest,
+/// SelfSubjectReview, the ServiceAccount admission of pods).
 /// </summary>
 internal sealed partial class KubeApi
 {
@@ -22,13 +24,17 @@ internal sealed partial class KubeApi
     private readonly byte[] _token;
     private readonly TimeProvider _time;
     private readonly Admission.WebhookDispatcher _webhooks;
+    private readonly ServiceAccountTokens _tokens;
+    private readonly string _caPem;
 
-    public KubeApi(ObjectStore store, ResourceRegistry registry, LocalClusterOptions options, string token, TimeProvider time)
+    public KubeApi(ObjectStore store, ResourceRegistry registry, LocalClusterOptions options, string token, ServiceAccountTokens tokens, string caPem, TimeProvider time)
     {
         _store = store;
         _registry = registry;
         _options = options;
         _token = Encoding.UTF8.GetBytes(token);
+        _tokens = tokens;
+        _caPem = caPem;
         _time = time;
         _webhooks = new Admission.WebhookDispatcher(store, registry);
     }
@@ -45,10 +51,8 @@ internal sealed partial class KubeApi
                 return;
             }
 
-            if (!Authenticated(context.Request))
-            {
-                throw new ApiException(HttpStatusCode.Unauthorized, "Unauthorized", "Unauthorized");
-            }
+            context.Items[ApiRequest.UserKey] = Authenticate(context.Request)
+                ?? throw new ApiException(HttpStatusCode.Unauthorized, "Unauthorized", "Unauthorized");
 
             await RouteAsync(context, path).ConfigureAwait(false);
         }
@@ -75,16 +79,26 @@ internal sealed partial class KubeApi
         }
     }
 
-    private bool Authenticated(HttpRequest request)
+    /// <summary>
+    /// Bearer tokens only: the kubeconfig's admin token, or a ServiceAccount token (TokenRequest,
+    /// the kubelet's mounts). Null (401) for anything else, including expired and revoked tokens.
+    /// Authentication only: no authorizer runs, so every identity may do everything.
+    /// </summary>
+    private UserInfo? Authenticate(HttpRequest request)
     {
         var header = request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            return false;
+            return null;
         }
 
-        var presented = Encoding.UTF8.GetBytes(header[7..].Trim());
-        return CryptographicOperations.FixedTimeEquals(presented, _token);
+        var token = header[7..].Trim();
+        if (CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), _token))
+        {
+            return UserInfo.Admin;
+        }
+
+        return _tokens.Authenticate(token);
     }
 
     private Task RouteAsync(HttpContext context, string path)
@@ -106,6 +120,8 @@ internal sealed partial class KubeApi
                 return _registry.All.Any(t => t.Key.Group == group && t.Key.Version == version)
                     ? WriteJsonAsync(context, HttpStatusCode.OK, ResourceList(group, version))
                     : throw ApiException.PathNotFound();
+            case ["apis", "authentication.k8s.io", "v1", "selfsubjectreviews"]:
+                return ServeSelfSubjectReviewAsync(context);
             case ["openapi", "v2"]:
                 return WriteJsonAsync(context, HttpStatusCode.OK, OpenApiV2());
             case ["openapi", "v3"]:

@@ -22,6 +22,12 @@ public sealed record KubeletOptions
 
     /// <summary>Multiplier of every back-off delay (tests shorten it).</summary>
     public double BackOffScale { get; init; } = 1;
+
+    /// <summary>
+    /// The API server pods talk to (KUBERNETES_SERVICE_* and ServiceAccount tokens); null: pods
+    /// get neither and ServiceAccounts are not checked (a kubelet without an API server).
+    /// </summary>
+    internal ApiServerAccess? ApiServer { get; init; }
 }
 
 /// <summary>
@@ -67,9 +73,9 @@ public sealed class Kubelet : IAsyncDisposable
     internal HttpClient ProbeClient { get; }
 
     /// <summary>Creates and starts the kubelet of a local cluster server.</summary>
-    internal static Kubelet Create(ObjectStore store, LocalClusterOptions options)
+    internal static Kubelet Create(ObjectStore store, LocalClusterOptions options, ApiServerAccess apiServer)
     {
-        var kubeletOptions = new KubeletOptions { Directory = options.Directory, Images = ImageMap.Load(options.ImagesFile) };
+        var kubeletOptions = new KubeletOptions { Directory = options.Directory, Images = ImageMap.Load(options.ImagesFile), ApiServer = apiServer };
         var kubelet = new Kubelet(store, options.ConfigureKubelet?.Invoke(kubeletOptions) ?? kubeletOptions);
         kubelet.Start();
         return kubelet;

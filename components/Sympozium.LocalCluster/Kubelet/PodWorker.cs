@@ -25,6 +25,7 @@ internal sealed partial class PodWorker : IDisposable
     private string? _reason;
     private string? _message;
     private bool _silent;
+    private string? _serviceAccountDirectory;
 
     public PodWorker(Kubelet kubelet, JsonObject pod, string podIp)
     {
@@ -154,7 +155,7 @@ internal sealed partial class PodWorker : IDisposable
             return;
         }
 
-        var volumes = await RetryConfigAsync(() => PodVolumes.Materialize(_kubelet.Store, _pod, Directory, _kubelet.Options.Directory, PodIp), _init.Concat(_main).ToList()).ConfigureAwait(false);
+        var volumes = await RetryConfigAsync(MaterializeVolumes, _init.Concat(_main).ToList()).ConfigureAwait(false);
         if (_pod["spec"]?["activeDeadlineSeconds"] is JsonValue deadline && deadline.TryGetValue<long>(out var seconds))
         {
             _ = DeadlineAsync(TimeSpan.FromSeconds(seconds));
@@ -214,6 +215,21 @@ internal sealed partial class PodWorker : IDisposable
         }
 
         Finish(_main.All(c => c.ExitCode == 0) ? "Succeeded" : "Failed", null, null);
+    }
+
+    /// <summary>The pod's volumes, then its ServiceAccount credentials (which may fill projected volumes).</summary>
+    private Dictionary<string, string> MaterializeVolumes()
+    {
+        if (_kubelet.Options.ApiServer is not null)
+        {
+            _ = ServiceAccountCredentials.Account(_kubelet.Store, _pod); // a missing account is reported before any missing volume source
+        }
+
+        var volumes = PodVolumes.Materialize(_kubelet.Store, _pod, Directory, _kubelet.Options.Directory, PodIp);
+        _serviceAccountDirectory = _kubelet.Options.ApiServer is { } access
+            ? ServiceAccountCredentials.Materialize(access, _kubelet.Store, _pod, Directory, volumes)
+            : null;
+        return volumes;
     }
 
     private async Task StopSidecarsAsync(List<Task> sidecars)
@@ -358,6 +374,10 @@ internal sealed partial class PodWorker : IDisposable
     {
         var image = _kubelet.Images.Resolve(c.Spec["image"]?.ToString() ?? "")!;
         var root = PodVolumes.ContainerRoot(c.Spec, Directory, volumes);
+        if (_serviceAccountDirectory is { } serviceAccount)
+        {
+            ServiceAccountCredentials.Mount(c.Spec, root, serviceAccount);
+        }
         var env = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin",
@@ -376,6 +396,16 @@ internal sealed partial class PodWorker : IDisposable
         foreach (var (key, value) in image.Env)
         {
             env[key] = value;
+        }
+
+        if (_kubelet.Options.ApiServer is { } api)
+        {
+            // The "kubernetes" Service's variables, which every container gets (before its own env).
+            var port = api.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            env["KUBERNETES_SERVICE_HOST"] = api.Host;
+            env["KUBERNETES_SERVICE_PORT"] = port;
+            env["KUBERNETES_SERVICE_PORT_HTTPS"] = port;
+            env["KUBERNETES_PORT"] = $"tcp://{api.Host}:{port}";
         }
 
         foreach (var (key, value) in PodEnvironment.Build(_kubelet.Store, _pod, c.Spec, PodIp))

@@ -17,7 +17,7 @@ internal static class BuiltInResources
         Core("endpoints", "Endpoints", shortNames: ["ep"]),
         Core("configmaps", "ConfigMap", shortNames: ["cm"]),
         Core("secrets", "Secret", columns: [new("Type", "string", ".type")]),
-        Core("serviceaccounts", "ServiceAccount", shortNames: ["sa"]),
+        Core("serviceaccounts", "ServiceAccount", shortNames: ["sa"], subresources: ["token"]),
         Core("events", "Event", shortNames: ["ev"],
             columns: [new("Type", "string", ".type"), new("Reason", "string", ".reason"), new("Object", "string", ".involvedObject.name"), new("Message", "string", ".message")]),
         Core("persistentvolumeclaims", "PersistentVolumeClaim", shortNames: ["pvc"], subresources: ["status"], columns: [Status]),
