@@ -57,7 +57,7 @@ public sealed partial class AgentRunReconciler
             }
 
             await _clients.Jobs.DeleteAsync(ns, jobName, "Background", cancellationToken).ConfigureAwait(false);
-            return await FailAsync(run, "DeadlineExceeded", $"DeadlineExceeded: the run did not finish within its timeout of {GoDuration.Format(timeout)} (spec.timeout); its Job was deleted", cancellationToken).ConfigureAwait(false);
+            return await ConcludeAgentAsync(run, AgentEnd.Failure("DeadlineExceeded", $"DeadlineExceeded: the run did not finish within its timeout of {GoDuration.Format(timeout)} (spec.timeout); its Job was deleted"), cancellationToken).ConfigureAwait(false);
         }
 
         if (podChanged)
@@ -121,13 +121,13 @@ public sealed partial class AgentRunReconciler
         // A success marker wins: the Job can fail because a helper container failed after the agent finished.
         if (outcome.Succeeded == true || (jobSucceeded && outcome.Succeeded is null && terminated?.ExitCode is null or 0))
         {
-            return await SucceedAsync(run, outcome.Result, outcome.Usage, cancellationToken).ConfigureAwait(false);
+            return await ConcludeAgentAsync(run, AgentEnd.Success(outcome.Result, outcome.Usage), cancellationToken).ConfigureAwait(false);
         }
 
         var jobFailure = job.Status?.Conditions?.FirstOrDefault(c => c.Type == "Failed" && c.Status == "True");
         if (outcome.Error is null && jobFailure?.Reason == "DeadlineExceeded")
         {
-            return await FailAsync(run, "DeadlineExceeded", $"DeadlineExceeded: Job {job.Metadata.Name} ran past its activeDeadlineSeconds ({job.Spec.ActiveDeadlineSeconds}s)", cancellationToken).ConfigureAwait(false);
+            return await ConcludeAgentAsync(run, AgentEnd.Failure("DeadlineExceeded", $"DeadlineExceeded: Job {job.Metadata.Name} ran past its activeDeadlineSeconds ({job.Spec.ActiveDeadlineSeconds}s)"), cancellationToken).ConfigureAwait(false);
         }
 
         var reason = outcome.Error
@@ -135,7 +135,7 @@ public sealed partial class AgentRunReconciler
             ?? WaitingReason(pod)
             ?? (jobFailure is { Message.Length: > 0 } ? $"Job failed: {jobFailure.Message}" : null)
             ?? "Job failed";
-        return await FailAsync(run, "AgentFailed", reason, cancellationToken).ConfigureAwait(false);
+        return await ConcludeAgentAsync(run, AgentEnd.Failure("AgentFailed", reason), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Why a container of the pod never ran (e.g. ErrImagePull with its message).</summary>
@@ -182,6 +182,11 @@ public sealed partial class AgentRunReconciler
             await RevokeRbacAsync(run, cancellationToken).ConfigureAwait(false);
             SetCondition(run.Status!, Conditions.RbacGranted, "False", "Revoked", "the run has finished; its ServiceAccount and grants were deleted");
             await WriteStatusAsync(run, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (run.Status!.PostRunJobName is { Length: > 0 })
+        {
+            await _clients.Claims.DeleteAsync(run.Metadata.Namespace, PostRunJobBuilder.WorkspaceClaimName(run), cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
         var retryPublish = false;

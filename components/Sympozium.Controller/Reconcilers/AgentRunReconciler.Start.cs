@@ -142,6 +142,12 @@ public sealed partial class AgentRunReconciler
 
         try
         {
+            if (HasPostRunHooks(run))
+            {
+                // The agent and the postRun hooks share the workspace through this claim.
+                await CreateIfAbsentAsync(_clients.Claims, ns, PostRunJobBuilder.WorkspaceClaim(run), cancellationToken).ConfigureAwait(false);
+            }
+
             await CreateIfAbsentAsync(_clients.Jobs, ns, job, cancellationToken).ConfigureAwait(false);
         }
         catch (KubernetesApiException e) when (IsRejection(e))

@@ -45,6 +45,9 @@ public sealed partial class AgentRunReconciler : IReconciler<ObjectKey>
         /// <summary>True while the run holds skill RBAC; False once it was revoked.</summary>
         public const string RbacGranted = "RbacGranted";
 
+        /// <summary>True when the postRun hooks failed or ran out of time (the run's outcome is unchanged).</summary>
+        public const string PostRunFailed = "PostRunFailed";
+
         /// <summary>True once <c>agent.run.failed</c> was accepted by the event bus.</summary>
         public const string FailureEventPublished = "FailureEventPublished";
     }
@@ -112,6 +115,8 @@ public sealed partial class AgentRunReconciler : IReconciler<ObjectKey>
                 return await PendingAsync(run, cancellationToken).ConfigureAwait(false);
             case "Running":
                 return await RunningAsync(run, cancellationToken).ConfigureAwait(false);
+            case "PostRunning":
+                return await PostRunningAsync(run, cancellationToken).ConfigureAwait(false);
             case "Succeeded" or "Failed":
                 return await CompletedAsync(run, cancellationToken).ConfigureAwait(false);
             default:
@@ -226,14 +231,14 @@ public sealed partial class AgentRunReconciler : IReconciler<ObjectKey>
             return "spec.mode: \"server\" (web-endpoint serving) is not supported by this controller yet; use mode task";
         }
 
-        if (run.Spec.Lifecycle?.PostRun is { Count: > 0 })
-        {
-            return "spec.lifecycle.postRun: post-run hooks are not supported by this controller yet; remove them or run them as preRun hooks";
-        }
-
         if (run.Spec.Lifecycle?.PreRun?.FirstOrDefault(h => h.Gate == true) is { } gate)
         {
-            return $"spec.lifecycle.preRun[{gate.Name}].gate: only postRun hooks can gate a response";
+            return $"gate hook validation failed: spec.lifecycle.preRun[{gate.Name}].gate: only a postRun hook can gate a response";
+        }
+
+        if (run.Spec.Lifecycle?.PostRun?.Where(h => h.Gate == true).Select(h => h.Name).ToList() is { Count: > 1 } gates)
+        {
+            return $"gate hook validation failed: spec.lifecycle.postRun: at most one hook may set gate: true (found {string.Join(", ", gates)})";
         }
 
         return null;

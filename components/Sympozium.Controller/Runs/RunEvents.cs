@@ -17,6 +17,12 @@ public interface IRunEvents
     /// dropped by the server.
     /// </summary>
     Task PublishFailedAsync(AgentRun run, string reason, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Publishes <c>agent.run.completed</c> for a gated run once its gate is resolved, with the real
+    /// outcome (status error when the agent failed). Idempotent like <see cref="PublishFailedAsync"/>.
+    /// </summary>
+    Task PublishCompletedAsync(AgentRun run, bool succeeded, string? response, string? error, CancellationToken cancellationToken);
 }
 
 /// <summary><see cref="IRunEvents"/> over the NATS event bus (envelope as the ipc-bridge writes it).</summary>
@@ -24,7 +30,17 @@ public sealed class BusRunEvents(IEventPublisher bus, Func<bool> isConnected) : 
 {
     public bool IsAvailable => isConnected();
 
-    public async Task PublishFailedAsync(AgentRun run, string reason, CancellationToken cancellationToken)
+    public Task PublishFailedAsync(AgentRun run, string reason, CancellationToken cancellationToken) =>
+        PublishAsync(run, NatsSubjects.AgentRunFailed, JsonSerializer.SerializeToUtf8Bytes(new FailedData(reason), RunEventsJsonContext.Default.FailedData), cancellationToken);
+
+    public Task PublishCompletedAsync(AgentRun run, bool succeeded, string? response, string? error, CancellationToken cancellationToken) =>
+        PublishAsync(
+            run,
+            NatsSubjects.AgentRunCompleted,
+            JsonSerializer.SerializeToUtf8Bytes(new CompletedData(succeeded ? "success" : "error", response, error), RunEventsJsonContext.Default.CompletedData),
+            cancellationToken);
+
+    private async Task PublishAsync(AgentRun run, string topic, byte[] json, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
         var metadata = new Dictionary<string, string>
@@ -33,17 +49,21 @@ public sealed class BusRunEvents(IEventPublisher bus, Func<bool> isConnected) : 
             [NatsSubjects.Metadata.InstanceName] = run.Spec.InstanceRef,
             [NatsSubjects.Metadata.Namespace] = run.Metadata.Namespace ?? "",
         };
-        using var data = JsonDocument.Parse(JsonSerializer.SerializeToUtf8Bytes(new FailedData(reason), RunEventsJsonContext.Default.FailedData));
-        var envelope = EventEnvelope.Create(NatsSubjects.AgentRunFailed, metadata, data.RootElement.Clone());
-        await bus.PublishAsync(envelope, $"{NatsSubjects.AgentRunFailed}/{run.Metadata.Uid}", cancellationToken).ConfigureAwait(false);
+        using var data = JsonDocument.Parse(json);
+        var envelope = EventEnvelope.Create(topic, metadata, data.RootElement.Clone());
+        await bus.PublishAsync(envelope, $"{topic}/{run.Metadata.Uid}", cancellationToken).ConfigureAwait(false);
     }
 }
 
 /// <summary>The data of <c>agent.run.failed</c>.</summary>
 public sealed record FailedData(string Error);
 
-[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase)]
+/// <summary>The data of <c>agent.run.completed</c> (as the ipc-bridge writes it).</summary>
+public sealed record CompletedData(string Status, string? Response, string? Error);
+
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
 [System.Text.Json.Serialization.JsonSerializable(typeof(FailedData))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(CompletedData))]
 internal sealed partial class RunEventsJsonContext : System.Text.Json.Serialization.JsonSerializerContext;
 
 /// <summary>
@@ -91,6 +111,11 @@ public sealed class BackgroundBusRunEvents : IRunEvents, IAsyncDisposable
     public Task PublishFailedAsync(AgentRun run, string reason, CancellationToken cancellationToken) =>
         _bus is { } bus
             ? new BusRunEvents(bus, () => bus.IsConnected).PublishFailedAsync(run, reason, cancellationToken)
+            : throw new InvalidOperationException("the event bus is not connected yet");
+
+    public Task PublishCompletedAsync(AgentRun run, bool succeeded, string? response, string? error, CancellationToken cancellationToken) =>
+        _bus is { } bus
+            ? new BusRunEvents(bus, () => bus.IsConnected).PublishCompletedAsync(run, succeeded, response, error, cancellationToken)
             : throw new InvalidOperationException("the event bus is not connected yet");
 
     public async ValueTask DisposeAsync()
