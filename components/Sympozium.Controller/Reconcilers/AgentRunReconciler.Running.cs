@@ -219,7 +219,7 @@ public sealed partial class AgentRunReconciler
         return retryPublish ? ReconcileResult.RequeueAfter(Poll * 2) : ReconcileResult.Done;
     }
 
-    /// <summary>Deleting a run: revoke RBAC, delete its Job (pods follow), release the finalizer.</summary>
+    /// <summary>Deleting a run: revoke RBAC, delete its Job (pods follow) or its server objects, release the finalizer.</summary>
     private async Task<ReconcileResult> DeleteAsync(AgentRun run, CancellationToken cancellationToken)
     {
         if (!(run.Metadata.Finalizers ?? []).Contains(Finalizers.AgentRun))
@@ -230,6 +230,11 @@ public sealed partial class AgentRunReconciler
         await RevokeRbacAsync(run, cancellationToken).ConfigureAwait(false);
         var ns = run.Metadata.Namespace!;
         await _clients.Jobs.DeleteAsync(ns, run.Status?.JobName is { Length: > 0 } job ? job : run.Metadata.Name!, "Background", cancellationToken).ConfigureAwait(false);
+        if (run.Spec.Mode == "server")
+        {
+            await DeleteServerAsync(run, cancellationToken).ConfigureAwait(false);
+        }
+
         await SetFinalizersAsync(run, [.. run.Metadata.Finalizers!.Where(f => f != Finalizers.AgentRun)], cancellationToken).ConfigureAwait(false);
         return ReconcileResult.Done;
     }

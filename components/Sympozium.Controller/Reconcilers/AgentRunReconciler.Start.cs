@@ -21,7 +21,8 @@ public sealed partial class AgentRunReconciler
         var skills = run.Spec.Skills ?? [];
 
         string? memoryUrl = null;
-        if (skills.Any(s => PackName(s.SkillPackRef) == MemorySkill))
+        var serverMode = run.Spec.Mode == "server";
+        if (!serverMode && skills.Any(s => PackName(s.SkillPackRef) == MemorySkill))
         {
             var deploymentName = InstanceChildrenBuilder.MemoryName(instance.Metadata.Name!);
             var deployment = await _clients.Deployments.GetAsync(ns, deploymentName, cancellationToken).ConfigureAwait(false);
@@ -40,25 +41,7 @@ public sealed partial class AgentRunReconciler
             memoryUrl = InstanceChildrenBuilder.MemoryServerUrl(instance.Metadata.Name!, ns);
         }
 
-        var sidecars = new List<ResolvedSidecar>();
-        foreach (var skill in skills)
-        {
-            if (PackName(skill.SkillPackRef) is not { } packName)
-            {
-                continue;
-            }
-
-            var pack = await _clients.SkillPacks.GetAsync(ns, packName, cancellationToken).ConfigureAwait(false);
-            if (pack is null && ns != Defaults.SystemNamespace)
-            {
-                pack = await _clients.SkillPacks.GetAsync(Defaults.SystemNamespace, packName, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (pack?.Spec.Sidecar is { Image.Length: > 0 } sidecar)
-            {
-                sidecars.Add(new ResolvedSidecar(packName, sidecar, skill.Params ?? []));
-            }
-        }
+        var sidecars = await ResolveSidecarsAsync(ns, skills, cancellationToken).ConfigureAwait(false);
 
         var mcp = new List<ResolvedMcpServer>();
         foreach (var reference in instance.Spec.McpServers ?? [])
@@ -96,6 +79,11 @@ public sealed partial class AgentRunReconciler
             TraceParent = traceParent,
             Images = _options.Images,
         };
+
+        if (serverMode)
+        {
+            return await StartServerAsync(run, inputs, traceId, cancellationToken).ConfigureAwait(false);
+        }
 
         // Invalid rules are reported before anything exists, so nothing partial is left behind.
         var rbac = RbacBuilder.Build(inputs);
@@ -165,6 +153,32 @@ public sealed partial class AgentRunReconciler
         SetCondition(status, Conditions.Waiting, "False", "Started", "the agent Job was created");
         await WriteStatusAsync(run, cancellationToken).ConfigureAwait(false);
         return ReconcileResult.RequeueAfter(timeout);
+    }
+
+    /// <summary>The sidecars of the run's SkillPacks (the run's namespace first, then sympozium-system), in SkillRef order.</summary>
+    private async Task<List<ResolvedSidecar>> ResolveSidecarsAsync(string ns, IReadOnlyList<SkillRef> skills, CancellationToken cancellationToken)
+    {
+        var sidecars = new List<ResolvedSidecar>();
+        foreach (var skill in skills)
+        {
+            if (PackName(skill.SkillPackRef) is not { } packName)
+            {
+                continue;
+            }
+
+            var pack = await _clients.SkillPacks.GetAsync(ns, packName, cancellationToken).ConfigureAwait(false);
+            if (pack is null && ns != Defaults.SystemNamespace)
+            {
+                pack = await _clients.SkillPacks.GetAsync(Defaults.SystemNamespace, packName, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (pack?.Spec.Sidecar is { Image.Length: > 0 } sidecar)
+            {
+                sidecars.Add(new ResolvedSidecar(packName, sidecar, skill.Params ?? []));
+            }
+        }
+
+        return sidecars;
     }
 
     /// <summary>4xx answers that retrying cannot fix (validation, bad request, forbidden by admission).</summary>

@@ -117,6 +117,8 @@ public sealed partial class AgentRunReconciler : IReconciler<ObjectKey>
                 return await RunningAsync(run, cancellationToken).ConfigureAwait(false);
             case "PostRunning":
                 return await PostRunningAsync(run, cancellationToken).ConfigureAwait(false);
+            case "Serving":
+                return await ServingAsync(run, cancellationToken).ConfigureAwait(false);
             case "Succeeded" or "Failed":
                 return await CompletedAsync(run, cancellationToken).ConfigureAwait(false);
             default:
@@ -224,11 +226,6 @@ public sealed partial class AgentRunReconciler : IReconciler<ObjectKey>
         if (run.Spec.AgentSandbox?.Enabled == true)
         {
             return "spec.agentSandbox.enabled: the agent-sandbox (agents.x-k8s.io) backend is not supported by this controller; use spec.sandbox for an isolated sandbox container";
-        }
-
-        if (run.Spec.Mode == "server")
-        {
-            return "spec.mode: \"server\" (web-endpoint serving) is not supported by this controller yet; use mode task";
         }
 
         if (run.Spec.Lifecycle?.PreRun?.FirstOrDefault(h => h.Gate == true) is { } gate)
