@@ -28,6 +28,9 @@ public sealed record ControllerOptions
     /// <summary>Port of /healthz and /readyz (env HEALTH_PORT; default 8081; 0 turns them off).</summary>
     public int HealthPort { get; init; } = 8081;
 
+    /// <summary>Address of the health probes (env HEALTH_BIND_ADDRESS, else POD_IP, else every interface).</summary>
+    public string HealthBindAddress { get; init; } = "+";
+
     /// <summary>Images and the event bus URL injected into pods.</summary>
     public ControllerImages Images { get; init; } = ControllerImages.Default;
 
@@ -55,6 +58,7 @@ public sealed record ControllerOptions
             Workers = Integer("CONTROLLER_WORKERS", 2, 1),
             EventBusUrl = get("NATS_URL") is { Length: > 0 } nats ? nats : get("EVENT_BUS_URL") is { Length: > 0 } eventBus ? eventBus : null,
             HealthPort = Integer("HEALTH_PORT", 8081, 0),
+            HealthBindAddress = get("HEALTH_BIND_ADDRESS") is { Length: > 0 } bind ? bind : get("POD_IP") is { Length: > 0 } podIp ? podIp : "+",
             MaxRunHistory = Integer("MAX_RUN_HISTORY", Defaults.RunHistoryLimit, 1),
             Images = new ControllerImages
             {

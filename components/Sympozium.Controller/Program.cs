@@ -78,7 +78,8 @@ internal sealed class ControllerService(KubernetesConnection connection, Control
             checks.Add(new("event-bus", () => events.IsAvailable ? (true, $"connected to {options.EventBusUrl}") : (false, $"not connected to {options.EventBusUrl} (retrying); agent.run.failed events wait")));
         }
 
-        using var health = options.HealthPort > 0 ? new HealthServer(options.HealthPort, checks, loggers.CreateLogger("Sympozium.Controller.Health")) : null;
+        using var health = options.HealthPort > 0 ? new HealthServer(options.HealthBindAddress, options.HealthPort, checks, loggers.CreateLogger("Sympozium.Controller.Health")) : null;
+        health?.Start();
         try
         {
             await Task.WhenAll(

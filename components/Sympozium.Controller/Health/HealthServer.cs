@@ -13,15 +13,28 @@ public sealed record HealthCheck(string Name, Func<(bool Ok, string Detail)> Pro
 /// server reachable, event bus connected when one is configured) over plain HTTP, for the
 /// Deployment's probes. A failing readiness answer is 503 and names each failing check.
 /// </summary>
-public sealed partial class HealthServer(int port, IReadOnlyList<HealthCheck> checks, ILogger logger) : IDisposable
+public sealed partial class HealthServer(string host, int port, IReadOnlyList<HealthCheck> checks, ILogger logger) : IDisposable
 {
     private readonly HttpListener _listener = new();
 
+    /// <summary>Binds the port; a port that cannot be bound is an error at start, never a silent missing probe.</summary>
+    public void Start()
+    {
+        _listener.Prefixes.Add($"http://{host}:{port}/");
+        try
+        {
+            _listener.Start();
+        }
+        catch (HttpListenerException e)
+        {
+            throw new InvalidOperationException($"health probes: cannot listen on {host}:{port} (HEALTH_PORT, HEALTH_BIND_ADDRESS): {e.Message}", e);
+        }
+
+        Log.Listening(logger, $"{host}:{port}");
+    }
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        _listener.Prefixes.Add($"http://+:{port}/");
-        _listener.Start();
-        Log.Listening(logger, port);
         using var registration = cancellationToken.Register(_listener.Stop);
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -81,8 +94,8 @@ public sealed partial class HealthServer(int port, IReadOnlyList<HealthCheck> ch
 
     private static partial class Log
     {
-        [LoggerMessage(4101, LogLevel.Information, "Health probes on :{Port} (/healthz, /readyz)")]
-        public static partial void Listening(ILogger logger, int port);
+        [LoggerMessage(4101, LogLevel.Information, "Health probes on {Address} (/healthz, /readyz)")]
+        public static partial void Listening(ILogger logger, string address);
 
         [LoggerMessage(4102, LogLevel.Warning, "Health probe listener: {Reason}")]
         public static partial void ListenerError(ILogger logger, string reason);

@@ -1,0 +1,160 @@
+using System.Globalization;
+using System.Net;
+using System.Reflection;
+using System.Text;
+using System.Text.Json.Nodes;
+using Sympozium.E2E.Local.Tests.Install;
+using Sympozium.Kubernetes.Client;
+using Sympozium.LocalCluster;
+
+namespace Sympozium.E2E.Local.Tests.Support;
+
+/// <summary>
+/// The local cluster with the control plane installed as an install does it: crds/ and
+/// deploy/control-plane/ applied through the API with the <see cref="LocalClusterProfile"/>. Every
+/// Sympozium image runs its component's build output (<c>dotnet &lt;assembly&gt;.dll</c>), the NATS
+/// image the host's nats-server. Ready when NATS, the controller and the webhook Deployments are,
+/// and the webhook has written its CA into both webhook configurations.
+/// </summary>
+public sealed class LocalControlPlaneFixture : IAsyncLifetime
+{
+    public const string SystemNamespace = "sympozium-system";
+
+    /// <summary>How long the control plane may take to become ready on a loaded machine.</summary>
+    private static readonly TimeSpan InstallTimeout = TimeSpan.FromSeconds(120);
+
+    private static readonly string[] Deployments = ["nats", "sympozium-controller", "sympozium-webhook"];
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("sympozium-e2e-local-").FullName;
+
+    public LocalClusterServer Cluster { get; private set; } = null!;
+
+    public KubernetesConnection Connection { get; private set; } = null!;
+
+    public ClusterApi Api { get; private set; } = null!;
+
+    /// <summary>The repository root (crds/, deploy/).</summary>
+    public static string RepoRoot => Metadata("RepoRoot");
+
+    public async Task InitializeAsync()
+    {
+        var images = Path.Combine(_directory, "images.yaml");
+        await File.WriteAllTextAsync(images, ImageMap());
+        Cluster = await LocalClusterServer.StartAsync(new LocalClusterOptions
+        {
+            Directory = Path.Combine(_directory, "cluster"),
+            ImagesFile = images,
+            BookmarkInterval = TimeSpan.FromMilliseconds(500),
+        });
+        Connection = KubernetesConnection.FromKubeconfig(Cluster.KubeconfigPath);
+        Api = new ClusterApi(Connection);
+
+        using var timeout = new CancellationTokenSource(InstallTimeout);
+        try
+        {
+            var profile = new LocalClusterProfile(Connection) { EndpointTimeout = InstallTimeout };
+            var applier = new ManifestApplier(Connection);
+            foreach (var document in ControlPlaneManifests.Load(RepoRoot))
+            {
+                await applier.ApplyAsync(await profile.RewriteAsync(document, timeout.Token), timeout.Token);
+            }
+
+            foreach (var name in Deployments)
+            {
+                await WaitAsync(async () => await Api.GetAsync($"/apis/apps/v1/namespaces/{SystemNamespace}/deployments/{name}") is { } d
+                    && d["status"]?["readyReplicas"]?.GetValue<long>() >= d["spec"]?["replicas"]?.GetValue<long>(), timeout.Token);
+            }
+
+            foreach (var path in new[] { "validatingwebhookconfigurations/sympozium-webhook", "mutatingwebhookconfigurations/sympozium-mutating-webhook" })
+            {
+                await WaitAsync(async () => (await Api.GetAsync("/apis/admissionregistration.k8s.io/v1/" + path))?["webhooks"]?[0]?["clientConfig"]?["caBundle"] is not null, timeout.Token);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or TimeoutException)
+        {
+            throw new TimeoutException($"the control plane did not become ready within {InstallTimeout.TotalSeconds:0} s ({e.Message})\n{await DescribePodsAsync(SystemNamespace)}", e);
+        }
+    }
+
+    /// <summary>The image map: our images to their build output, NATS to the host's nats-server.</summary>
+    private static string ImageMap()
+    {
+        var map = new StringBuilder();
+        foreach (var attribute in typeof(LocalControlPlaneFixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Where(a => a.Key.StartsWith("image:", StringComparison.Ordinal)))
+        {
+            map.Append(CultureInfo.InvariantCulture, $"ghcr.io/sympozium-ai/sympozium/{attribute.Key["image:".Length..]}:\n  command: dotnet\n  args: [\"{attribute.Value}\"]\n");
+        }
+
+        map.Append(CultureInfo.InvariantCulture, $"\"nats*\": {NatsServerExecutable()}\n");
+        return map.ToString();
+    }
+
+    private static string NatsServerExecutable()
+    {
+        if (Environment.GetEnvironmentVariable("NATS_SERVER_BIN") is { Length: > 0 } configured)
+        {
+            return configured;
+        }
+
+        var path = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries);
+        return path.Concat(["/usr/sbin", "/usr/local/sbin", "/usr/local/bin", "/usr/bin"])
+            .Select(d => Path.Combine(d, "nats-server"))
+            .FirstOrDefault(File.Exists)
+            ?? throw new InvalidOperationException("nats-server was not found on PATH nor in /usr/sbin (scripts/ensure-packages.sh nats-server installs it), or set NATS_SERVER_BIN");
+    }
+
+    private static string Metadata(string key) =>
+        typeof(LocalControlPlaneFixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
+
+    private static async Task WaitAsync(Func<Task<bool>> done, CancellationToken cancellationToken)
+    {
+        while (!await done())
+        {
+            await Task.Delay(250, cancellationToken);
+        }
+    }
+
+    /// <summary>Every pod of a namespace: phase, container states and the tail of each container's log.</summary>
+    public async Task<string> DescribePodsAsync(string ns)
+    {
+        var text = new StringBuilder($"pods in {ns}:\n");
+        try
+        {
+            foreach (var pod in ((await Api.GetAsync($"/api/v1/namespaces/{ns}/pods"))?["items"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                var name = pod["metadata"]?["name"]?.ToString();
+                text.Append(CultureInfo.InvariantCulture, $"- {name} {pod["status"]?["phase"]} ip={pod["status"]?["podIP"]}\n");
+                foreach (var status in (pod["status"]?["containerStatuses"] as JsonArray ?? []).OfType<JsonObject>())
+                {
+                    text.Append(CultureInfo.InvariantCulture, $"  {status["name"]}: ready={status["ready"]} restarts={status["restartCount"]} state={status["state"]?.ToJsonString()}\n");
+                    var log = await Api.GetTextAsync($"/api/v1/namespaces/{ns}/pods/{name}/log?container={status["name"]}&tailLines=30");
+                    text.Append("    ").Append(log.Replace("\n", "\n    ", StringComparison.Ordinal)).Append('\n');
+                }
+            }
+        }
+        catch (HttpRequestException e)
+        {
+            text.Append("(could not read pods: ").Append(e.Message).Append(")\n");
+        }
+
+        return text.ToString();
+    }
+
+    public async Task DisposeAsync()
+    {
+        Connection?.Dispose();
+        if (Cluster is not null)
+        {
+            await Cluster.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A process of a pod may still be writing its log; the directory is under /tmp.
+        }
+    }
+}
