@@ -31,6 +31,9 @@ public sealed record ControllerOptions
     /// <summary>Address of the health probes (env HEALTH_BIND_ADDRESS, else POD_IP, else every interface).</summary>
     public string HealthBindAddress { get; init; } = "+";
 
+    /// <summary>ttlSecondsAfterFinished of agent and postRun Jobs (env JOB_TTL_SECONDS; default 300).</summary>
+    public int JobTtlSeconds { get; init; } = Builders.AgentPodBuilder.TtlSecondsAfterFinished;
+
     /// <summary>Images and the event bus URL injected into pods.</summary>
     public ControllerImages Images { get; init; } = ControllerImages.Default;
 
@@ -58,6 +61,7 @@ public sealed record ControllerOptions
             Workers = Integer("CONTROLLER_WORKERS", 2, 1),
             EventBusUrl = get("NATS_URL") is { Length: > 0 } nats ? nats : get("EVENT_BUS_URL") is { Length: > 0 } eventBus ? eventBus : null,
             HealthPort = Integer("HEALTH_PORT", 8081, 0),
+            JobTtlSeconds = Integer("JOB_TTL_SECONDS", Builders.AgentPodBuilder.TtlSecondsAfterFinished, 0),
             HealthBindAddress = get("HEALTH_BIND_ADDRESS") is { Length: > 0 } bind ? bind : get("POD_IP") is { Length: > 0 } podIp ? podIp : "+",
             MaxRunHistory = Integer("MAX_RUN_HISTORY", Defaults.RunHistoryLimit, 1),
             Images = new ControllerImages

@@ -50,7 +50,7 @@ public static partial class AgentPodBuilder
             Spec = new V1JobSpec
             {
                 BackoffLimit = 0,
-                TtlSecondsAfterFinished = TtlSecondsAfterFinished,
+                TtlSecondsAfterFinished = inputs.JobTtlSeconds,
                 ActiveDeadlineSeconds = (long)Math.Ceiling(inputs.Timeout.TotalSeconds) + DeadlineGraceSeconds,
                 Template = new V1PodTemplateSpec
                 {

@@ -62,4 +62,7 @@ public sealed record AgentPodInputs
     public bool FetchAllowPrivate { get; init; }
 
     public ControllerImages Images { get; init; } = ControllerImages.Default;
+
+    /// <summary>How long a finished Job and its pod are kept (ttlSecondsAfterFinished; logs stay readable that long).</summary>
+    public int JobTtlSeconds { get; init; } = AgentPodBuilder.TtlSecondsAfterFinished;
 }

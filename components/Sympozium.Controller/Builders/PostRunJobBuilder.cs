@@ -73,7 +73,8 @@ public static class PostRunJobBuilder
     /// <param name="exitCode">0 when the agent succeeded.</param>
     /// <param name="resultOrError">The agent's reply, or why it failed.</param>
     /// <param name="serviceAccount">The run's own ServiceAccount when it holds lifecycle RBAC (a gate hook patches the run), else the shared token-less one.</param>
-    public static V1Job Build(AgentRun run, int exitCode, string resultOrError, string? serviceAccount, ControllerImages images)
+    /// <param name="ttlSeconds">ttlSecondsAfterFinished of the Job.</param>
+    public static V1Job Build(AgentRun run, int exitCode, string resultOrError, string? serviceAccount, ControllerImages images, int ttlSeconds = AgentPodBuilder.TtlSecondsAfterFinished)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(images);
@@ -125,7 +126,7 @@ public static class PostRunJobBuilder
             Spec = new V1JobSpec
             {
                 BackoffLimit = 0,
-                TtlSecondsAfterFinished = AgentPodBuilder.TtlSecondsAfterFinished,
+                TtlSecondsAfterFinished = ttlSeconds,
                 ActiveDeadlineSeconds = (long)Math.Ceiling(Budget(run).TotalSeconds),
                 Template = new V1PodTemplateSpec
                 {

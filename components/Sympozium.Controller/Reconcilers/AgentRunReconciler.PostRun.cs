@@ -50,7 +50,7 @@ public sealed partial class AgentRunReconciler
         }
 
         var serviceAccount = run.Spec.Lifecycle?.Rbac is { Count: > 0 } ? AgentPodBuilder.RunServiceAccountName(run) : null;
-        var job = PostRunJobBuilder.Build(run, status.ExitCode.Value, end.Succeeded ? end.Result ?? "" : end.Error ?? "", serviceAccount, _options.Images);
+        var job = PostRunJobBuilder.Build(run, status.ExitCode.Value, end.Succeeded ? end.Result ?? "" : end.Error ?? "", serviceAccount, _options.Images, _options.JobTtlSeconds);
         await CreateIfAbsentAsync(_clients.Jobs, run.Metadata.Namespace, job, cancellationToken).ConfigureAwait(false);
         status.Phase = "PostRunning";
         status.PostRunJobName = job.Metadata.Name;

@@ -78,6 +78,7 @@ public sealed partial class AgentRunReconciler
             Timeout = timeout,
             TraceParent = traceParent,
             Images = _options.Images,
+            JobTtlSeconds = _options.JobTtlSeconds,
         };
 
         if (serverMode)
