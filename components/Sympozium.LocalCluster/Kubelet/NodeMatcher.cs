@@ -95,12 +95,16 @@ internal static class NodeMatcher
     }
 }
 
-/// <summary>Loopback addresses for pods: 127.1.0.1 upwards (127.0.0.x stays the host's), each its own so ports never clash.</summary>
+/// <summary>
+/// Loopback addresses for pods in 127.1.0.1–127.255.255.254 (127.0.0.x stays the host's), each its
+/// own so ports never clash. Each cluster starts at a random point of that range, so two local
+/// clusters on one machine (a demo beside a test run) do not hand out the same addresses.
+/// </summary>
 internal sealed class PodAddresses
 {
     private readonly Lock _gate = new();
     private readonly HashSet<string> _used = new(StringComparer.Ordinal);
-    private int _next;
+    private int _next = Random.Shared.Next(0xFEFFFE);
 
     public void Reserve(string address)
     {
