@@ -1,5 +1,7 @@
 # Sympozium build entry points. Every target uses one configuration: Release.
 #
+#   make demo     build, start the local cluster and control plane, send one message to an agent; leaves it running
+#   make demo-down  stop everything make demo started
 #   make test     build Sympozium.sln and run every test project; ends with "N passed, N failed"
 #   make build    build Sympozium.sln
 #   make aot      Native AOT publish of every executable (ARCH=arm64 to cross-publish)
@@ -18,10 +20,16 @@ export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 
-.PHONY: help test build aot aot-check images crds clean
+.PHONY: help demo demo-down test build aot aot-check images crds clean
 
 help:
-	@sed -n '3,9p' $(firstword $(MAKEFILE_LIST)) | sed 's/^# *//'
+	@sed -n '3,11p' $(firstword $(MAKEFILE_LIST)) | sed 's/^# *//'
+
+demo:
+	@scripts/demo.sh
+
+demo-down:
+	@scripts/demo-down.sh
 
 test:
 	@scripts/run-tests.sh
