@@ -11,7 +11,8 @@ namespace Sympozium.E2E.Local.Tests;
 /// the Job, the real agent-runner and ipc-bridge run in the agent pod against the scripted LLM,
 /// and the controller records the outcome on the run.
 /// </summary>
-public sealed class AgentRunEndToEndTests(LocalControlPlaneFixture fixture) : IClassFixture<LocalControlPlaneFixture>
+[Collection(SharedControlPlane.Name)]
+public sealed class AgentRunEndToEndTests(LocalControlPlaneFixture fixture)
 {
     private const string Ns = "team-a";
     private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(120);

@@ -3,7 +3,7 @@ using System.Net;
 using System.Reflection;
 using System.Text;
 using System.Text.Json.Nodes;
-using Sympozium.E2E.Local.Tests.Install;
+using Sympozium.Install;
 using Sympozium.Kubernetes.Client;
 using Sympozium.LocalCluster;
 
@@ -24,6 +24,16 @@ public sealed class LocalControlPlaneFixture : IAsyncLifetime
     private static readonly TimeSpan InstallTimeout = TimeSpan.FromSeconds(120);
 
     private static readonly string[] Deployments = ["nats", "sympozium-controller", "sympozium-webhook"];
+
+    /// <summary>
+    /// TEST ONLY, not part of the install: environment added to the controller Deployment before it
+    /// is applied. Agent Jobs live 5 s after they finish (JOB_TTL_SECONDS; the install default is
+    /// 300 s), so the suite can watch the local cluster's TTL controller delete them.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> TestOnlyControllerEnvironment { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["JOB_TTL_SECONDS"] = "5",
+    };
 
     private readonly string _directory = Directory.CreateTempSubdirectory("sympozium-e2e-local-").FullName;
 
@@ -56,7 +66,7 @@ public sealed class LocalControlPlaneFixture : IAsyncLifetime
             var applier = new ManifestApplier(Connection);
             foreach (var document in ControlPlaneManifests.Load(RepoRoot))
             {
-                await applier.ApplyAsync(await profile.RewriteAsync(document, timeout.Token), timeout.Token);
+                await applier.ApplyAsync(WithTestOnlySettings(await profile.RewriteAsync(document, timeout.Token)), timeout.Token);
             }
 
             foreach (var name in Deployments)
@@ -74,6 +84,30 @@ public sealed class LocalControlPlaneFixture : IAsyncLifetime
         {
             throw new TimeoutException($"the control plane did not become ready within {InstallTimeout.TotalSeconds:0} s ({e.Message})\n{await DescribePodsAsync(SystemNamespace)}", e);
         }
+    }
+
+    /// <summary>The controller Deployment with <see cref="TestOnlyControllerEnvironment"/> set; every other document as it is.</summary>
+    private static JsonObject WithTestOnlySettings(JsonObject document)
+    {
+        if (document["kind"]?.ToString() != "Deployment" || document["metadata"]?["name"]?.ToString() != "sympozium-controller")
+        {
+            return document;
+        }
+
+        var container = document["spec"]!["template"]!["spec"]!["containers"]!.AsArray().OfType<JsonObject>().Single(c => c["name"]?.ToString() == "controller");
+        var env = container["env"] as JsonArray ?? [];
+        container["env"] = env;
+        foreach (var (name, value) in TestOnlyControllerEnvironment)
+        {
+            foreach (var existing in env.OfType<JsonObject>().Where(e => e["name"]?.ToString() == name).ToList())
+            {
+                env.Remove(existing);
+            }
+
+            env.Add(new JsonObject { ["name"] = name, ["value"] = value });
+        }
+
+        return document;
     }
 
     /// <summary>The image map: our images to their build output, NATS to the host's nats-server.</summary>
@@ -111,6 +145,47 @@ public sealed class LocalControlPlaneFixture : IAsyncLifetime
         while (!await done())
         {
             await Task.Delay(250, cancellationToken);
+        }
+    }
+
+    /// <summary>Creates the namespace unless it exists.</summary>
+    public async Task EnsureNamespaceAsync(string ns)
+    {
+        var (status, body) = await Api.CreateAsync("/api/v1/namespaces", new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Namespace",
+            ["metadata"] = new JsonObject { ["name"] = ns },
+        });
+        if (status is not (HttpStatusCode.Created or HttpStatusCode.Conflict))
+        {
+            throw new InvalidOperationException($"namespace {ns}: {(int)status} {body}");
+        }
+    }
+
+    /// <summary>
+    /// Polls <paramref name="probe"/> until it returns a value; on timeout throws with
+    /// <paramref name="what"/>, the last thing seen and the pods (with log tails) of
+    /// <paramref name="ns"/> and of the control plane.
+    /// </summary>
+    public async Task<T> WaitForAsync<T>(string ns, string what, TimeSpan timeout, Func<Task<T?>> probe, Func<string>? lastSeen = null)
+        where T : class
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (await probe() is { } found)
+            {
+                return found;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{what}: not within {timeout.TotalSeconds:0} s{(lastSeen is null ? "" : "; last seen: " + lastSeen())}\n"
+                    + await DescribePodsAsync(ns) + await DescribePodsAsync(SystemNamespace));
+            }
+
+            await Task.Delay(250);
         }
     }
 

@@ -1,0 +1,211 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Text.Json.Nodes;
+using Sympozium.Api.WellKnown;
+using Sympozium.Bench.MessageLatency;
+using Sympozium.E2E.Local.Tests.Support;
+using Sympozium.Testing.Channels;
+using Sympozium.Testing.Llm;
+
+// Message -> reply latency (issue #7 §3): N Telegram messages one after another, then N with
+// --concurrency in flight, through the installed control plane with the instant scripted LLM.
+// Figures as "metric: value unit" on stdout, progress on stderr.
+var messages = Option("--messages", 50);
+var concurrency = Option("--concurrency", 10);
+const string Ns = "bench";
+const string Instance = "bench";
+var replyTimeout = TimeSpan.FromSeconds(180);
+
+Console.Error.WriteLine("installing the control plane into the local cluster ...");
+var fixture = new LocalControlPlaneFixture();
+await fixture.InitializeAsync();
+try
+{
+    await using var llm = await ScriptedLlmServer.StartAsync();
+    await using var telegram = await FakeTelegramApi.StartAsync();
+    llm.Fallback = LlmReply.Say("pong");
+    await fixture.EnsureNamespaceAsync(Ns);
+    await Create($"/api/v1/namespaces/{Ns}/secrets", new JsonObject
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "Secret",
+        ["metadata"] = new JsonObject { ["name"] = "telegram-bot", ["namespace"] = Ns },
+        ["stringData"] = new JsonObject { ["TELEGRAM_BOT_TOKEN"] = telegram.Token, ["TELEGRAM_API_URL"] = telegram.BaseUrl },
+    });
+    await Create($"/apis/sympozium.ai/v1alpha1/namespaces/{Ns}/sympoziuminstances", new JsonObject
+    {
+        ["apiVersion"] = "sympozium.ai/v1alpha1",
+        ["kind"] = "SympoziumInstance",
+        ["metadata"] = new JsonObject { ["name"] = Instance, ["namespace"] = Ns },
+        ["spec"] = new JsonObject
+        {
+            ["agents"] = new JsonObject { ["default"] = new JsonObject { ["model"] = "scripted", ["baseURL"] = llm.OpenAiBaseUrl } },
+            ["channels"] = new JsonArray(new JsonObject { ["type"] = "telegram", ["configRef"] = new JsonObject { ["secret"] = "telegram-bot" } }),
+            ["memory"] = new JsonObject { ["enabled"] = false },
+        },
+    });
+
+    var timelines = new ConcurrentDictionary<long, MessageTimeline>();
+    using var stop = new CancellationTokenSource();
+    var poller = Task.Run(() => PollAsync(timelines, telegram, stop.Token));
+    long nextChat = 1000;
+
+    Console.Error.WriteLine("warm-up message (channel pod start, first JIT) ...");
+    await SendAndWaitAsync(nextChat++, timelines, telegram);
+    timelines.Clear();
+
+    Console.Error.WriteLine($"{messages} messages, sequential ...");
+    for (var i = 0; i < messages; i++)
+    {
+        await SendAndWaitAsync(nextChat++, timelines, telegram);
+    }
+
+    Report("sequential", timelines.Values);
+    timelines.Clear();
+
+    Console.Error.WriteLine($"{messages} messages, {concurrency} in flight ...");
+    using var gate = new SemaphoreSlim(concurrency);
+    var started = DateTimeOffset.UtcNow;
+    await Task.WhenAll(Enumerable.Range(0, messages).Select(async _ =>
+    {
+        await gate.WaitAsync();
+        try
+        {
+            await SendAndWaitAsync(Interlocked.Increment(ref nextChat), timelines, telegram);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }));
+    Report($"concurrent{concurrency}", timelines.Values);
+    Print($"concurrent{concurrency}_throughput", messages / (DateTimeOffset.UtcNow - started).TotalSeconds, "messages/s");
+
+    await stop.CancelAsync();
+    await poller;
+}
+finally
+{
+    await fixture.DisposeAsync();
+}
+
+return 0;
+
+async Task SendAndWaitAsync(long chatId, ConcurrentDictionary<long, MessageTimeline> timelines, FakeTelegramApi telegram)
+{
+    var timeline = new MessageTimeline(chatId, DateTimeOffset.UtcNow);
+    timelines[chatId] = timeline;
+    telegram.AddTextMessage(chatId, "ping " + chatId.ToString(CultureInfo.InvariantCulture));
+    var deadline = DateTimeOffset.UtcNow + replyTimeout;
+    RecordedCall? reply;
+    while ((reply = telegram.SendMessageCalls.FirstOrDefault(c => c.Field("chat_id") == chatId.ToString(CultureInfo.InvariantCulture))) is null)
+    {
+        if (DateTimeOffset.UtcNow > deadline)
+        {
+            throw new TimeoutException($"no reply to chat {chatId} within {replyTimeout.TotalSeconds:0} s\n" + await fixture.DescribePodsAsync(Ns) + await fixture.DescribePodsAsync(LocalControlPlaneFixture.SystemNamespace));
+        }
+
+        await Task.Delay(20);
+    }
+
+    timeline.Replied = reply.ReceivedAt;
+}
+
+// First-seen times of each run, Job and agent container, every 50 ms (the figures' resolution).
+async Task PollAsync(ConcurrentDictionary<long, MessageTimeline> timelines, FakeTelegramApi telegram, CancellationToken cancellationToken)
+{
+    var selector = Uri.EscapeDataString($"{Labels.Instance}={Instance}");
+    while (!cancellationToken.IsCancellationRequested)
+    {
+        var runs = await Items($"/apis/sympozium.ai/v1alpha1/namespaces/{Ns}/agentruns?labelSelector={selector}");
+        var now = DateTimeOffset.UtcNow;
+        var byRun = new Dictionary<string, MessageTimeline>(StringComparer.Ordinal);
+        foreach (var run in runs)
+        {
+            var task = run["spec"]?["task"]?.ToString() ?? "";
+            if (!task.StartsWith("ping ", StringComparison.Ordinal) || !timelines.TryGetValue(long.Parse(task[5..], CultureInfo.InvariantCulture), out var timeline))
+            {
+                continue;
+            }
+
+            timeline.RunName ??= run["metadata"]?["name"]?.ToString();
+            timeline.RunSeen ??= now;
+            if (run["status"]?["phase"]?.ToString() is "Succeeded" or "Failed")
+            {
+                timeline.RunDone ??= now;
+            }
+
+            byRun[timeline.RunName!] = timeline;
+        }
+
+        now = DateTimeOffset.UtcNow;
+        foreach (var job in await Items($"/apis/batch/v1/namespaces/{Ns}/jobs?labelSelector={selector}"))
+        {
+            if (job["metadata"]?["labels"]?[Labels.AgentRun]?.ToString() is { } name && byRun.TryGetValue(name, out var timeline))
+            {
+                timeline.JobSeen ??= now;
+            }
+        }
+
+        now = DateTimeOffset.UtcNow;
+        foreach (var pod in await Items($"/api/v1/namespaces/{Ns}/pods?labelSelector={selector}"))
+        {
+            var agent = (pod["status"]?["containerStatuses"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(c => c["name"]?.ToString() == "agent");
+            if (pod["metadata"]?["labels"]?[Labels.AgentRun]?.ToString() is { } name && byRun.TryGetValue(name, out var timeline)
+                && (agent?["state"]?["running"] is not null || agent?["state"]?["terminated"] is not null))
+            {
+                timeline.AgentRunning ??= now;
+            }
+        }
+
+        try
+        {
+            await Task.Delay(50, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+    }
+}
+
+async Task<IEnumerable<JsonObject>> Items(string path) =>
+    ((await fixture.Api.GetAsync(path))?["items"] as JsonArray ?? []).OfType<JsonObject>();
+
+async Task Create(string collection, JsonObject body)
+{
+    var (status, response) = await fixture.Api.CreateAsync(collection, body);
+    if (status != HttpStatusCode.Created)
+    {
+        throw new InvalidOperationException($"creating {body["kind"]} {body["metadata"]?["name"]}: {(int)status} {response}");
+    }
+}
+
+static void Report(string phase, IEnumerable<MessageTimeline> timelines)
+{
+    var steps = timelines.SelectMany(t => t.Steps()).GroupBy(s => s.Name, StringComparer.Ordinal);
+    foreach (var step in steps)
+    {
+        var values = step.Where(s => s.Ms is not null).Select(s => s.Ms!.Value).Order().ToList();
+        if (values.Count == 0)
+        {
+            continue;
+        }
+
+        Print($"{phase}_{step.Key}_p50", Percentile(values, 0.50), "ms");
+        Print($"{phase}_{step.Key}_p99", Percentile(values, 0.99), "ms");
+    }
+}
+
+static double Percentile(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+
+static void Print(string metric, double value, string unit) =>
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{metric}: {value:0.#} {unit}"));
+
+static int Option(string name, int fallback)
+{
+    var args = Environment.GetCommandLineArgs();
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+}
