@@ -190,15 +190,11 @@ public sealed class WorkloadControllerTests(NoKubeletClusterFixture cluster) : I
         scale["spec"]!["replicas"] = 4;
         Assert.Equal(200, (await _http.PutAsync($"{path}/web/scale", scale)).Code);
         await EventuallyAsync(async () => (await LivePodsAsync("web")).Count == 4, "4 pods");
-        var (_, d2) = await _http.GetJsonAsync($"{path}/web");
-        d2["spec"]!["replicas"] = 1;
-        Assert.Equal(200, (await _http.PutAsync($"{path}/web", d2)).Code);
+        await UpdateAsync($"{path}/web", d => d["spec"]!["replicas"] = 1);
         await EventuallyAsync(async () => (await LivePodsAsync("web")).Count == 1, "1 pod");
 
         // A template change makes a new ReplicaSet; the old pods go once the new ones are available.
-        var (_, d3) = await _http.GetJsonAsync($"{path}/web");
-        d3["spec"]!["template"]!["metadata"]!["labels"]!["version"] = "2";
-        await _http.PutAsync($"{path}/web", d3);
+        await UpdateAsync($"{path}/web", d => d["spec"]!["template"]!["metadata"]!["labels"]!["version"] = "2");
         var fresh = await EventuallyAsync(async () =>
             (await LivePodsAsync("web")).FirstOrDefault(p => p["metadata"]!["labels"]!["pod-template-hash"]!.GetValue<string>() != hash), "a pod of the new template");
         await _http.SetPodStatusAsync(fresh, "Running", ready: true, ip: "127.0.9.50");
@@ -314,5 +310,22 @@ public sealed class WorkloadControllerTests(NoKubeletClusterFixture cluster) : I
 
         await _http.DeleteAsync("api/v1/namespaces/default/services/backend");
         await EventuallyAsync(() => _http.GoneAsync("api/v1/namespaces/default/endpoints/backend"), "the endpoints to go with the service");
+    }
+
+    /// <summary>Read-modify-write that retries when the controllers' status writes make the read stale (409).</summary>
+    private async Task UpdateAsync(string objectPath, Action<JsonObject> change)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var (_, current) = await _http.GetJsonAsync(objectPath);
+            change(current);
+            var (code, body) = await _http.PutAsync(objectPath, current);
+            if (code == 200)
+            {
+                return;
+            }
+
+            Assert.True(code == 409 && attempt < 10, $"update of {objectPath} answered {code}: {body}");
+        }
     }
 }
