@@ -153,6 +153,13 @@ public sealed class ObjectSemanticsTests(LocalClusterFixture cluster) : IClassFi
     [Fact]
     public async Task Field_selectors_filter_by_name_namespace_nodeName_and_phase()
     {
+        // The nodes must exist: the cluster removes pods bound to nodes it does not know. No
+        // kubelet runs them, so the pods stay Pending.
+        foreach (var node in new[] { "n1", "n2" })
+        {
+            await _http.PostAsync("api/v1/nodes", new JsonObject { ["metadata"] = new JsonObject { ["name"] = node } });
+        }
+
         foreach (var (name, node) in new[] { ("fs-a", "n1"), ("fs-b", "n2") })
         {
             await _http.PostAsync("api/v1/namespaces/default/pods", new JsonObject
