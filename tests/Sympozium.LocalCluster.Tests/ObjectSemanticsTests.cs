@@ -151,37 +151,6 @@ public sealed class ObjectSemanticsTests(LocalClusterFixture cluster) : IClassFi
     }
 
     [Fact]
-    public async Task Field_selectors_filter_by_name_namespace_nodeName_and_phase()
-    {
-        // The nodes must exist: the cluster removes pods bound to nodes it does not know. No
-        // kubelet runs them, so the pods stay Pending.
-        foreach (var node in new[] { "n1", "n2" })
-        {
-            await _http.PostAsync("api/v1/nodes", new JsonObject { ["metadata"] = new JsonObject { ["name"] = node } });
-        }
-
-        foreach (var (name, node) in new[] { ("fs-a", "n1"), ("fs-b", "n2") })
-        {
-            await _http.PostAsync("api/v1/namespaces/default/pods", new JsonObject
-            {
-                ["metadata"] = new JsonObject { ["name"] = name },
-                ["spec"] = new JsonObject { ["nodeName"] = node, ["containers"] = new JsonArray(new JsonObject { ["name"] = "c", ["image"] = "busybox" }) },
-            });
-        }
-
-        async Task<string[]> Names(string selector)
-        {
-            var (_, list) = await _http.GetJsonAsync($"api/v1/pods?fieldSelector={Uri.EscapeDataString(selector)}");
-            return list["items"]!.AsArray().Select(i => i!["metadata"]!["name"]!.GetValue<string>()).Where(n => n.StartsWith("fs-", StringComparison.Ordinal)).ToArray();
-        }
-
-        Assert.Equal(["fs-b"], await Names("spec.nodeName=n2"));
-        Assert.Equal(["fs-a"], await Names("metadata.name=fs-a,metadata.namespace=default"));
-        Assert.Equal(["fs-a", "fs-b"], await Names("status.phase=Pending"));
-        Assert.Equal(["fs-b"], await Names("spec.nodeName!=n1"));
-    }
-
-    [Fact]
     public async Task List_with_limit_pages_through_everything_with_continue()
     {
         for (var i = 0; i < 5; i++)
