@@ -79,15 +79,25 @@ public sealed partial class NatsEventBus
     {
         // The client's own request timeout bounds the wait for the PubAck; the extra margin only
         // guards against a client that never completes the call while it is disconnected.
+        // WaitAsync bounds the wait even when the client does not observe the token (seen while it
+        // reconnects: a publish that never completed hung its caller).
+        var limit = Options.RequestTimeout * 3;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Options.RequestTimeout * 3);
+        timeout.CancelAfter(limit);
+        var publish = _jetStream.PublishAsync(subject, payload, opts: opts, cancellationToken: timeout.Token).AsTask();
         try
         {
-            return await _jetStream.PublishAsync(subject, payload, opts: opts, cancellationToken: timeout.Token).ConfigureAwait(false);
+            return await publish.WaitAsync(limit + TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"No acknowledgement for {subject} within {(Options.RequestTimeout * 3).TotalSeconds:0} s.", e);
+            throw new TimeoutException($"No acknowledgement for {subject} within {limit.TotalSeconds:0} s.", e);
+        }
+        catch (TimeoutException e) when (!publish.IsCompleted)
+        {
+            // The abandoned call may still fail later: observe it so it is not reported as unobserved.
+            _ = publish.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            throw new TimeoutException($"No acknowledgement for {subject} within {limit.TotalSeconds:0} s (the client did not return).", e);
         }
     }
 

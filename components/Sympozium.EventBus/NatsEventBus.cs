@@ -135,7 +135,13 @@ public sealed partial class NatsEventBus : IEventPublisher, IAsyncDisposable
         _connection.ConnectionDisconnected -= OnDisconnectedAsync;
         _connection.ConnectionOpened -= OnReconnectedAsync;
         _connection.ReconnectFailed -= OnReconnectFailedAsync;
-        await _connection.DisposeAsync().ConfigureAwait(false);
+
+        // Bounded like subscription shutdown: a connection caught mid-reconnect must not hold the caller.
+        var closing = _connection.DisposeAsync().AsTask();
+        if (await Task.WhenAny(closing, Task.Delay(TimeSpan.FromSeconds(10))).ConfigureAwait(false) != closing)
+        {
+            _ = closing.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
     }
 
     internal static NatsOpts ToNatsOpts(EventBusOptions options)
