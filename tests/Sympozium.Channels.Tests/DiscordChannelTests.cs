@@ -150,12 +150,12 @@ public sealed class DiscordChannelTests(ITestOutputHelper output)
         Assert.Single(discord.MessageCalls);
     }
 
-    private async Task<StandaloneChannelProcess> StartAsync(ChannelScenario scenario, FakeDiscordApi discord)
+    private async Task<ChannelProcess> StartAsync(ChannelScenario scenario, FakeDiscordApi discord)
     {
         var environment = scenario.Environment(TestPorts.GetFreeTcpPort());
         environment["DISCORD_BOT_TOKEN"] = discord.BotToken;
         environment["DISCORD_API_URL"] = discord.ApiUrl;
-        var channel = StandaloneChannelProcess.Start("Discord", environment, output);
+        var channel = ChannelProcess.Start("Discord", environment, output);
         try
         {
             await channel.WaitUntilReadyAsync();

@@ -134,7 +134,7 @@ public sealed class WhatsAppChannelTests(ITestOutputHelper output)
         Assert.Equal(2, graph.MessageCalls.Count);
     }
 
-    private async Task<(StandaloneChannelProcess Channel, string WebhookUrl)> StartAsync(ChannelScenario scenario, FakeWhatsAppCloudApi graph)
+    private async Task<(ChannelProcess Channel, string WebhookUrl)> StartAsync(ChannelScenario scenario, FakeWhatsAppCloudApi graph)
     {
         var port = TestPorts.GetFreeTcpPort();
         var environment = scenario.Environment(TestPorts.GetFreeTcpPort());
@@ -144,7 +144,7 @@ public sealed class WhatsAppChannelTests(ITestOutputHelper output)
         environment["WHATSAPP_APP_SECRET"] = AppSecret;
         environment["WHATSAPP_API_URL"] = graph.ApiUrl;
         environment["WHATSAPP_WEBHOOK_PORT"] = port.ToString(CultureInfo.InvariantCulture);
-        var channel = StandaloneChannelProcess.Start("WhatsApp", environment, output);
+        var channel = ChannelProcess.Start("WhatsApp", environment, output);
         try
         {
             await channel.WaitForLogAsync("Webhook listening", ChannelScenario.Wait);

@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace Sympozium.Channels.Tests;
 
 /// <summary>
-/// A real channel executable (channel-telegram, channel-slack) as a child process: the JIT build
+/// A real channel executable (channel-telegram, -slack, -discord, -whatsapp) as a child process: the JIT build
 /// beside this project's build; the AOT binary behaves the same.
 /// </summary>
 internal sealed class ChannelProcess : IAsyncDisposable
@@ -17,6 +17,8 @@ internal sealed class ChannelProcess : IAsyncDisposable
         "NATS_TOKEN", "NATS_USER", "NATS_PASSWORD",
         "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "TELEGRAM_ALLOWED_CHAT_IDS", "TELEGRAM_POLL_TIMEOUT",
         "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL", "SLACK_EVENTS_PORT",
+        "DISCORD_BOT_TOKEN", "DISCORD_API_URL", "DISCORD_ALLOWED_CHANNEL_IDS",
+        "WHATSAPP_ACCESS_TOKEN", "WHATSAPP_PHONE_NUMBER_ID", "WHATSAPP_VERIFY_TOKEN", "WHATSAPP_APP_SECRET", "WHATSAPP_API_URL", "WHATSAPP_WEBHOOK_PORT",
     ];
 
     private readonly Process _process;
@@ -36,7 +38,7 @@ internal sealed class ChannelProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>The apphost of a channel built beside the tests: <c>Telegram</c> or <c>Slack</c>.</summary>
+    /// <summary>The apphost of a channel built beside the tests: <c>Telegram</c>, <c>Slack</c>, <c>Discord</c> or <c>WhatsApp</c>.</summary>
     public static string Executable(string channel)
     {
         var key = "Channel" + channel + "Assembly";
