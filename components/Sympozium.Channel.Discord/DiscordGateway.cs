@@ -35,12 +35,14 @@ internal sealed class DiscordGateway(DiscordOptions options, DiscordRestApi api,
         while (!cancellationToken.IsCancellationRequested)
         {
             ConnectionEnd end;
+            var connected = false;
             try
             {
                 var resume = _sessionId is not null && _resumeUrl is not null;
                 var url = resume ? _resumeUrl! : _gatewayUrl ??= await api.GetGatewayUrlAsync(cancellationToken).ConfigureAwait(false);
                 using var socket = new ClientWebSocket();
                 await socket.ConnectAsync(WithVersion(url), cancellationToken).ConfigureAwait(false);
+                connected = true;
                 Log.GatewayConnected(logger, url.Host, resume ? "resume" : "identify");
                 end = await RunConnectionAsync(socket, resume, platform, inbound, health, cancellationToken).ConfigureAwait(false);
                 if (socket.State == WebSocketState.Open)
@@ -57,10 +59,14 @@ internal sealed class DiscordGateway(DiscordOptions options, DiscordRestApi api,
             catch (Exception e) when (e is WebSocketException or HttpRequestException or ChannelSendException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 end = new ConnectionEnd(e.Message, Ready: false);
-
-                // The gateway URL may have moved, and a resume URL that cannot be dialled is useless.
-                _gatewayUrl = null;
-                _resumeUrl = null;
+                if (!connected)
+                {
+                    // The gateway URL may have moved, and a resume URL that cannot be dialled is
+                    // useless. A connection that dropped later keeps both: the session is resumed,
+                    // and Discord replays what was dispatched meanwhile.
+                    _gatewayUrl = null;
+                    _resumeUrl = null;
+                }
             }
 
             if (cancellationToken.IsCancellationRequested)
@@ -164,8 +170,9 @@ internal sealed class DiscordGateway(DiscordOptions options, DiscordRestApi api,
                 }
             }
         }
-        catch (Exception e) when (e is WebSocketException or IOException && link.ZombieReason is not null)
+        catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException && link.ZombieReason is not null && !cancellationToken.IsCancellationRequested)
         {
+            // Our own abort of a zombie connection ends the receive with one of these ("Aborted").
             return new ConnectionEnd(link.ZombieReason!, ready);
         }
         finally

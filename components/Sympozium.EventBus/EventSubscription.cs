@@ -200,7 +200,11 @@ public sealed class EventSubscription : IAsyncDisposable
             }
         }
 
-        var consumer = await _jetStream.CreateOrUpdateConsumerAsync(NatsSubjects.Stream, config, stop).ConfigureAwait(false);
+        var consumer = await BoundedCall.RunAsync(
+            token => _jetStream.CreateOrUpdateConsumerAsync(NatsSubjects.Stream, config, token),
+            _bus.Options.RequestTimeout * 2,
+            "the consumer set-up for " + Options.Subject,
+            stop).ConfigureAwait(false);
         ConsumerName = consumer.Info.Name;
         Log.ConsumerReady(_logger, ConsumerName, Options.Subject, Options.DeliverFrom);
         return consumer;
@@ -210,7 +214,11 @@ public sealed class EventSubscription : IAsyncDisposable
     {
         try
         {
-            await _jetStream.GetConsumerAsync(NatsSubjects.Stream, name, stop).ConfigureAwait(false);
+            await BoundedCall.RunAsync(
+                token => _jetStream.GetConsumerAsync(NatsSubjects.Stream, name, token),
+                _bus.Options.RequestTimeout * 2,
+                "the lookup of consumer " + name,
+                stop).ConfigureAwait(false);
             return true;
         }
         catch (NatsJSApiException e) when (e.Error.ErrCode == 10014)

@@ -34,6 +34,11 @@ public sealed partial class NatsEventBus
             // No stream answered: NATS restarted without its store. Put the stream back once.
             try
             {
+                if (BeforeStreamRecovery is { } hook)
+                {
+                    await hook().ConfigureAwait(false);
+                }
+
                 await EnsureStreamAsync(attempts: 1, cancellationToken).ConfigureAwait(false);
                 ack = await PublishOnceAsync(subject, payload, opts, cancellationToken).ConfigureAwait(false);
             }
@@ -75,31 +80,17 @@ public sealed partial class NatsEventBus
         CancellationToken cancellationToken = default) =>
         PublishAsync(EventEnvelope.Create(topic, metadata, data), messageId, cancellationToken);
 
-    private async Task<PubAckResponse> PublishOnceAsync(string subject, byte[] payload, NatsJSPubOpts? opts, CancellationToken cancellationToken)
-    {
-        // The client's own request timeout bounds the wait for the PubAck; the extra margin only
-        // guards against a client that never completes the call while it is disconnected.
-        // WaitAsync bounds the wait even when the client does not observe the token (seen while it
-        // reconnects: a publish that never completed hung its caller).
-        var limit = Options.RequestTimeout * 3;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(limit);
-        var publish = _jetStream.PublishAsync(subject, payload, opts: opts, cancellationToken: timeout.Token).AsTask();
-        try
-        {
-            return await publish.WaitAsync(limit + TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new TimeoutException($"No acknowledgement for {subject} within {limit.TotalSeconds:0} s.", e);
-        }
-        catch (TimeoutException e) when (!publish.IsCompleted)
-        {
-            // The abandoned call may still fail later: observe it so it is not reported as unobserved.
-            _ = publish.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-            throw new TimeoutException($"No acknowledgement for {subject} within {limit.TotalSeconds:0} s (the client did not return).", e);
-        }
-    }
+    /// <summary>Test seam: runs between a "no stream" answer and the attempt to put the stream back.</summary>
+    internal Func<Task>? BeforeStreamRecovery { get; set; }
+
+    private Task<PubAckResponse> PublishOnceAsync(string subject, byte[] payload, NatsJSPubOpts? opts, CancellationToken cancellationToken) =>
+        // The client's own request timeout bounds the wait for the PubAck; the margin covers its
+        // retries. The bound holds even while the client reconnects (BoundedCall).
+        BoundedCall.RunAsync(
+            token => _jetStream.PublishAsync(subject, payload, opts: opts, cancellationToken: token),
+            Options.RequestTimeout * 3,
+            "the publish of " + subject,
+            cancellationToken);
 
     private static bool IsNoStream(Exception e) =>
         e is NatsNoRespondersException or NatsJSPublishNoResponseException ||

@@ -28,7 +28,8 @@ public sealed partial class NatsEventBus
     /// <summary>
     /// Creates the stream, or updates it to <see cref="StreamConfig(EventBusOptions)"/>; safe to call
     /// any number of times from any number of processes. Retries up to
-    /// <see cref="EventBusOptions.StreamSetupAttempts"/> times, 2 s apart.
+    /// <see cref="EventBusOptions.StreamSetupAttempts"/> times, 2 s apart; each attempt waits at
+    /// most twice <see cref="EventBusOptions.RequestTimeout"/>, also while the client reconnects.
     /// </summary>
     /// <exception cref="EventBusUnavailableException">The stream could not be set up.</exception>
     public Task EnsureStreamAsync(CancellationToken cancellationToken = default) =>
@@ -41,7 +42,11 @@ public sealed partial class NatsEventBus
         {
             try
             {
-                await _jetStream.CreateOrUpdateStreamAsync(config, cancellationToken).ConfigureAwait(false);
+                await BoundedCall.RunAsync(
+                    token => _jetStream.CreateOrUpdateStreamAsync(config, token),
+                    Options.RequestTimeout * 2,
+                    "the stream set-up",
+                    cancellationToken).ConfigureAwait(false);
                 Log.StreamReady(_logger, config.Name!, NatsSubjects.All, config.MaxAge, config.DuplicateWindow);
                 return;
             }

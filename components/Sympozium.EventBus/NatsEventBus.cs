@@ -66,11 +66,11 @@ public sealed partial class NatsEventBus : IEventPublisher, IAsyncDisposable
             var connection = new NatsConnection(ToNatsOpts(options));
             try
             {
-                await connection.ConnectAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
+                await BoundedCall.RunAsync(_ => connection.ConnectAsync(), options.ConnectAttemptTimeout * 2, "the connection to " + options.RedactedUrl, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is NatsException or TimeoutException or System.Net.Sockets.SocketException)
             {
-                await connection.DisposeAsync().ConfigureAwait(false);
+                await CloseAsync(connection).ConfigureAwait(false);
                 var delay = Backoff.For(attempt, TimeSpan.FromSeconds(5));
                 if (options.ConnectTimeout != Timeout.InfiniteTimeSpan)
                 {
@@ -93,7 +93,7 @@ public sealed partial class NatsEventBus : IEventPublisher, IAsyncDisposable
             }
             catch
             {
-                await connection.DisposeAsync().ConfigureAwait(false);
+                await CloseAsync(connection).ConfigureAwait(false);
                 throw;
             }
 
@@ -136,13 +136,12 @@ public sealed partial class NatsEventBus : IEventPublisher, IAsyncDisposable
         _connection.ConnectionOpened -= OnReconnectedAsync;
         _connection.ReconnectFailed -= OnReconnectFailedAsync;
 
-        // Bounded like subscription shutdown: a connection caught mid-reconnect must not hold the caller.
-        var closing = _connection.DisposeAsync().AsTask();
-        if (await Task.WhenAny(closing, Task.Delay(TimeSpan.FromSeconds(10))).ConfigureAwait(false) != closing)
-        {
-            _ = closing.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-        }
+        await CloseAsync(_connection).ConfigureAwait(false);
     }
+
+    /// <summary>Closes a connection, bounded like subscription shutdown: one caught mid-reconnect must not hold the caller.</summary>
+    private static Task<bool> CloseAsync(NatsConnection connection) =>
+        BoundedCall.WaitAtMostAsync(connection.DisposeAsync().AsTask(), TimeSpan.FromSeconds(10));
 
     internal static NatsOpts ToNatsOpts(EventBusOptions options)
     {

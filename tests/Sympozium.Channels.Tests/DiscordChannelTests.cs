@@ -15,12 +15,16 @@ public sealed class DiscordChannelTests(ITestOutputHelper output)
     public async Task Identify_carries_the_token_and_the_message_intents_and_heartbeats_carry_the_sequence()
     {
         await using var scenario = await ChannelScenario.StartAsync(output);
-        await using var discord = await FakeDiscordApi.StartAsync();
+        await using var discord = await FakeDiscordApi.StartAsync(heartbeatIntervalMs: 300);
         await using var channel = await StartAsync(scenario, discord);
 
-        var identify = Assert.Single(discord.Identifies);
-        Assert.Equal(discord.BotToken, (string?)identify["token"]);
-        Assert.Equal((1 << 9) | (1 << 12) | (1 << 15), (int?)identify["intents"]);
+        // Every IDENTIFY (one, unless a heartbeat ack came late under load and the client started afresh).
+        Assert.All(discord.Identifies, identify =>
+        {
+            Assert.Equal(discord.BotToken, (string?)identify["token"]);
+            Assert.Equal((1 << 9) | (1 << 12) | (1 << 15), (int?)identify["intents"]);
+        });
+        Assert.NotEmpty(discord.Identifies);
         await discord.WaitForHeartbeatsAsync(3, ChannelScenario.Wait);
         Assert.True(discord.Heartbeats[^1] >= 1, "a heartbeat after READY carries the last sequence number");
     }
@@ -95,6 +99,43 @@ public sealed class DiscordChannelTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Connection_dropped_after_ready_is_resumed_and_messages_sent_meanwhile_are_published()
+    {
+        await using var scenario = await ChannelScenario.StartAsync(output);
+        await using var discord = await FakeDiscordApi.StartAsync();
+        await using var channel = await StartAsync(scenario, discord);
+
+        discord.DropConnection();
+        await discord.DispatchMessageAsync(ChannelId, UserId, "ada", "sent while the gateway was away");
+        await channel.WaitForLogAsync("Gateway session resumed", ChannelScenario.Wait);
+
+        var stored = Assert.Single(await scenario.WaitForReceivedAsync(1));
+        Assert.Equal("sent while the gateway was away", (string?)JsonNode.Parse(stored.Envelope.Data.GetRawText())!["text"]);
+        Assert.Single(discord.Identifies);
+        Assert.Equal(discord.SessionId, (string?)Assert.Single(discord.Resumes)["session_id"]);
+    }
+
+    [Fact]
+    public async Task Zombie_connection_without_heartbeat_acks_is_resumed_not_identified_again_and_loses_no_message()
+    {
+        await using var scenario = await ChannelScenario.StartAsync(output);
+        await using var discord = await FakeDiscordApi.StartAsync(heartbeatIntervalMs: 500);
+        await using var channel = await StartAsync(scenario, discord);
+        var identifies = discord.Identifies.Count;
+
+        discord.AcknowledgeHeartbeats = false;
+        await discord.DispatchMessageAsync(ChannelId, UserId, "ada", "before the zombie");
+        await channel.WaitForLogAsync("Gateway session resumed", ChannelScenario.Wait);
+        discord.AcknowledgeHeartbeats = true;
+        await discord.DispatchMessageAsync(ChannelId, UserId, "ada", "after the zombie");
+
+        var stored = await scenario.WaitForReceivedAsync(2);
+        Assert.Equal(["before the zombie", "after the zombie"], stored.Select(s => (string?)JsonNode.Parse(s.Envelope.Data.GetRawText())!["text"]));
+        Assert.Equal(identifies, discord.Identifies.Count);
+        Assert.NotEmpty(discord.Resumes);
+    }
+
+    [Fact]
     public async Task Reply_for_this_instance_is_posted_with_the_bot_token_and_split_at_2000_characters()
     {
         await using var scenario = await ChannelScenario.StartAsync(output);
@@ -159,7 +200,9 @@ public sealed class DiscordChannelTests(ITestOutputHelper output)
         try
         {
             await channel.WaitUntilReadyAsync();
-            await discord.WaitForSessionAsync(ChannelScenario.Wait);
+
+            // The client has read READY (the fake's own session starts when it sends it).
+            await channel.WaitForLogAsync("Gateway ready as", ChannelScenario.Wait);
             return channel;
         }
         catch

@@ -15,9 +15,14 @@ namespace Sympozium.Testing.Channels;
 /// <summary>
 /// Discord's REST API and Gateway as a local server, speaking their wire formats.
 /// <c>GET /api/v10/gateway/bot</c> (Bot token) returns a <c>ws://</c> URL served here; each
-/// connection gets HELLO (a short <see cref="HeartbeatIntervalMs"/>), then READY after IDENTIFY
+/// connection gets HELLO (<see cref="HeartbeatIntervalMs"/>: 5 s unless a test shortens it; Discord
+/// asks for about 41 s, and an interval shorter than a loaded machine's stalls makes the client
+/// see zombie connections), then READY after IDENTIFY
 /// or RESUMED after RESUME; heartbeats are acked and counted. The test dispatches
-/// MESSAGE_CREATE (<see cref="DispatchMessageAsync"/>) and asks for op 7 RECONNECT.
+/// MESSAGE_CREATE (<see cref="DispatchMessageAsync"/>), asks for op 7 RECONNECT, drops the
+/// connection or stops acking heartbeats. As Discord does, every dispatch of the session is kept:
+/// one made while no client is connected waits, and a RESUME replays what came after its
+/// sequence number before RESUMED.
 /// <c>POST /api/v10/channels/{id}/messages</c> is recorded and answered from a script
 /// (default: the created message; a 429 carries <c>retry_after</c> in the body).
 /// </summary>
@@ -34,8 +39,10 @@ public sealed class FakeDiscordApi : IAsyncDisposable
     private readonly List<long?> _heartbeats = [];
     private readonly Queue<FakeReply> _postScript = new();
     private readonly CancellationTokenSource _stop = new();
-    private WebSocket? _socket;
+    private readonly List<(long Sequence, JsonObject Frame)> _session = [];
+    private WebSocket? _socket; // The connection that has identified or resumed; null between connections.
     private readonly SemaphoreSlim _send = new(1, 1);
+    private volatile bool _ackHeartbeats = true;
     private TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _sequence;
     private long _snowflake = 1_200_000_000_000_000_000;
@@ -77,7 +84,7 @@ public sealed class FakeDiscordApi : IAsyncDisposable
     /// <summary>The create-message calls so far (including those answered with an error); <see cref="RecordedCall.Method"/> is the channel id.</summary>
     public IReadOnlyList<RecordedCall> MessageCalls => Snapshot(_calls);
 
-    public static async Task<FakeDiscordApi> StartAsync(string botToken = "discord-test-token", int heartbeatIntervalMs = 300, CancellationToken cancellationToken = default)
+    public static async Task<FakeDiscordApi> StartAsync(string botToken = "discord-test-token", int heartbeatIntervalMs = 5000, CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -144,10 +151,31 @@ public sealed class FakeDiscordApi : IAsyncDisposable
     {
         lock (_gate)
         {
-            _ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            ExpectNewSession();
         }
 
-        await SendAsync(new JsonObject { ["op"] = 7, ["d"] = null }).ConfigureAwait(false);
+        await SendLiveAsync(new JsonObject { ["op"] = 7, ["d"] = null }).ConfigureAwait(false);
+    }
+
+    /// <summary>Drops the current connection without a close frame (a network failure); the session stays resumable.</summary>
+    public void DropConnection()
+    {
+        WebSocket socket;
+        lock (_gate)
+        {
+            socket = _socket ?? throw new InvalidOperationException("No gateway client is connected to the fake.");
+            _socket = null;
+            ExpectNewSession();
+        }
+
+        socket.Abort();
+    }
+
+    /// <summary>Whether heartbeats get HEARTBEAT_ACK (default true); false makes the connection a zombie to the client.</summary>
+    public bool AcknowledgeHeartbeats
+    {
+        get => _ackHeartbeats;
+        set => _ackHeartbeats = value;
     }
 
     /// <summary>The last sequence number dispatched.</summary>
@@ -310,15 +338,8 @@ public sealed class FakeDiscordApi : IAsyncDisposable
         }
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
-        TaskCompletionSource ready;
-        lock (_gate)
-        {
-            _socket = socket;
-            ready = _ready;
-        }
-
         Interlocked.Increment(ref _connections);
-        await SendAsync(new JsonObject { ["op"] = 10, ["d"] = new JsonObject { ["heartbeat_interval"] = HeartbeatIntervalMs } }).ConfigureAwait(false);
+        await SendOnAsync(socket, new JsonObject { ["op"] = 10, ["d"] = new JsonObject { ["heartbeat_interval"] = HeartbeatIntervalMs } }).ConfigureAwait(false);
 
         var buffer = new byte[64 * 1024];
         try
@@ -342,7 +363,11 @@ public sealed class FakeDiscordApi : IAsyncDisposable
                             _heartbeats.Add(data is JsonValue v ? v.GetValue<long>() : null);
                         }
 
-                        await SendAsync(new JsonObject { ["op"] = 11 }).ConfigureAwait(false);
+                        if (_ackHeartbeats)
+                        {
+                            await SendOnAsync(socket, new JsonObject { ["op"] = 11 }).ConfigureAwait(false);
+                        }
+
                         break;
                     case 2:
                         lock (_gate)
@@ -350,15 +375,7 @@ public sealed class FakeDiscordApi : IAsyncDisposable
                             _identifies.Add(data!);
                         }
 
-                        await DispatchAsync("READY", new JsonObject
-                        {
-                            ["v"] = 10,
-                            ["user"] = new JsonObject { ["id"] = BotUserId, ["username"] = "sympozium", ["bot"] = true },
-                            ["guilds"] = new JsonArray(),
-                            ["session_id"] = SessionId,
-                            ["resume_gateway_url"] = GatewayUrl,
-                        }).ConfigureAwait(false);
-                        ready.TrySetResult();
+                        await StartSessionAsync(socket).ConfigureAwait(false);
                         break;
                     case 6:
                         lock (_gate)
@@ -366,8 +383,7 @@ public sealed class FakeDiscordApi : IAsyncDisposable
                             _resumes.Add(data!);
                         }
 
-                        await DispatchAsync("RESUMED", null).ConfigureAwait(false);
-                        ready.TrySetResult();
+                        await ResumeSessionAsync(socket, (long?)data?["seq"] ?? 0).ConfigureAwait(false);
                         break;
                 }
             }
@@ -382,15 +398,122 @@ public sealed class FakeDiscordApi : IAsyncDisposable
                 if (_socket == socket)
                 {
                     _socket = null;
+                    ExpectNewSession();
                 }
             }
         }
     }
 
-    private Task DispatchAsync(string type, JsonNode? data) =>
-        SendAsync(new JsonObject { ["op"] = 0, ["t"] = type, ["s"] = Interlocked.Increment(ref _sequence), ["d"] = data });
+    /// <summary>IDENTIFY: a fresh session (nothing earlier is replayed), READY, then live dispatches.</summary>
+    private async Task StartSessionAsync(WebSocket socket)
+    {
+        await _send.WaitAsync(_stop.Token).ConfigureAwait(false);
+        try
+        {
+            lock (_gate)
+            {
+                _session.Clear();
+            }
 
-    private async Task SendAsync(JsonObject frame)
+            await SendOnAsync(socket, DispatchFrame("READY", new JsonObject
+            {
+                ["v"] = 10,
+                ["user"] = new JsonObject { ["id"] = BotUserId, ["username"] = "sympozium", ["bot"] = true },
+                ["guilds"] = new JsonArray(),
+                ["session_id"] = SessionId,
+                ["resume_gateway_url"] = GatewayUrl,
+            }), locked: true).ConfigureAwait(false);
+            GoLive(socket);
+        }
+        finally
+        {
+            _send.Release();
+        }
+    }
+
+    /// <summary>RESUME: replays the session's dispatches after <paramref name="sequence"/>, then RESUMED and live dispatches.</summary>
+    private async Task ResumeSessionAsync(WebSocket socket, long sequence)
+    {
+        await _send.WaitAsync(_stop.Token).ConfigureAwait(false);
+        try
+        {
+            List<JsonObject> missed;
+            lock (_gate)
+            {
+                missed = [.. _session.Where(e => e.Sequence > sequence).Select(e => e.Frame)];
+            }
+
+            foreach (var frame in missed)
+            {
+                await SendOnAsync(socket, frame, locked: true).ConfigureAwait(false);
+            }
+
+            await SendOnAsync(socket, DispatchFrame("RESUMED", null), locked: true).ConfigureAwait(false);
+            GoLive(socket);
+        }
+        finally
+        {
+            _send.Release();
+        }
+    }
+
+    /// <summary>Under _gate: the next <see cref="WaitForSessionAsync"/> waits for the next IDENTIFY or RESUME.</summary>
+    private void ExpectNewSession()
+    {
+        if (_ready.Task.IsCompleted)
+        {
+            _ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    private void GoLive(WebSocket socket)
+    {
+        TaskCompletionSource ready;
+        lock (_gate)
+        {
+            _socket = socket;
+            ready = _ready;
+        }
+
+        ready.TrySetResult();
+    }
+
+    private JsonObject DispatchFrame(string type, JsonNode? data) =>
+        new() { ["op"] = 0, ["t"] = type, ["s"] = Interlocked.Increment(ref _sequence), ["d"] = data };
+
+    /// <summary>Records a dispatch in the session and sends it when a client is live; otherwise a RESUME replays it.</summary>
+    private async Task DispatchAsync(string type, JsonNode? data)
+    {
+        await _send.WaitAsync(_stop.Token).ConfigureAwait(false);
+        try
+        {
+            var frame = DispatchFrame(type, data);
+            WebSocket? socket;
+            lock (_gate)
+            {
+                _session.Add(((long)frame["s"]!, frame));
+                socket = _socket;
+            }
+
+            if (socket is not null)
+            {
+                try
+                {
+                    await SendOnAsync(socket, frame, locked: true).ConfigureAwait(false);
+                }
+                catch (WebSocketException)
+                {
+                    // The connection dropped meanwhile: the client's RESUME replays it.
+                }
+            }
+        }
+        finally
+        {
+            _send.Release();
+        }
+    }
+
+    private async Task SendLiveAsync(JsonObject frame)
     {
         WebSocket socket;
         lock (_gate)
@@ -398,14 +521,26 @@ public sealed class FakeDiscordApi : IAsyncDisposable
             socket = _socket ?? throw new InvalidOperationException("No gateway client is connected to the fake.");
         }
 
-        await _send.WaitAsync(_stop.Token).ConfigureAwait(false);
+        await SendOnAsync(socket, frame).ConfigureAwait(false);
+    }
+
+    private async Task SendOnAsync(WebSocket socket, JsonObject frame, bool locked = false)
+    {
+        if (!locked)
+        {
+            await _send.WaitAsync(_stop.Token).ConfigureAwait(false);
+        }
+
         try
         {
             await socket.SendAsync(Encoding.UTF8.GetBytes(frame.ToJsonString()), WebSocketMessageType.Text, true, _stop.Token).ConfigureAwait(false);
         }
         finally
         {
-            _send.Release();
+            if (!locked)
+            {
+                _send.Release();
+            }
         }
     }
 
