@@ -16,10 +16,14 @@ scripts/ensure-packages.sh nats-server
 echo "nats-server: $(PATH=$PATH:/usr/sbin nats-server --version)"
 
 echo "== build ($configuration)"
+build_started=$SECONDS
 if ! dotnet build Sympozium.sln -c "$configuration" -nologo; then
   echo "error: the build of Sympozium.sln failed; no test was run" >&2
   exit 1
 fi
+
+build_seconds=$((SECONDS - build_started))
+echo "build: ${build_seconds} s"
 
 echo "== test"
 # Results of an earlier run must not be counted again.
@@ -27,6 +31,7 @@ dotnet sln Sympozium.sln list | tr '\\' '/' | grep -E '\.Tests\.csproj$' | while
   rm -rf "$(dirname "$project")/TestResults"
 done
 
+tests_started=$SECONDS
 set +e
 # A test that hangs is killed after 5 minutes and reported by name (a failure), instead of
 # holding CI until its time limit.
@@ -34,6 +39,18 @@ dotnet test Sympozium.sln -c "$configuration" --no-build -nologo --logger trx \
   --blame-hang-timeout 5m --blame-hang-dump-type none "$@"
 test_exit_code=$?
 set -e
+tests_seconds=$((SECONDS - tests_started))
+
+echo "== time"
+# Where the time went: the per-project seconds in the table below overlap (dotnet test runs
+# projects side by side); the phases here do not.
+{
+  echo "phase|seconds"
+  [[ -n ${CI_AOT_CHECK_SECONDS:-} ]] && echo "aot check (.ci/run)|$CI_AOT_CHECK_SECONDS"
+  echo "build|$build_seconds"
+  echo "tests (all projects)|$tests_seconds"
+  [[ -n ${CI_STARTED_EPOCH:-} ]] && echo "ci so far|$(($(date +%s) - CI_STARTED_EPOCH))"
+} | scripts/table.sh
 
 echo "== summary"
 scripts/test-summary.sh --test-exit-code "$test_exit_code"

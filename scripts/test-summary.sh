@@ -47,18 +47,18 @@ if [[ ${#test_projects[@]} -eq 0 ]]; then
 fi
 
 passed=0 failed=0 skipped=0 problems=0
-rows=("test project|passed|failed|skipped|results")
+rows=("test project|passed|failed|skipped|seconds|results")
 for project in "${test_projects[@]}"; do
   name=$(basename "$project" .csproj)
   shopt -s nullglob
   trx_files=("$(dirname "$project")"/TestResults/*.trx)
   shopt -u nullglob
   if [[ ${#trx_files[@]} -eq 0 ]]; then
-    rows+=("$name|-|-|-|NO TRX FILE (build or test host failure?)")
+    rows+=("$name|-|-|-|-|NO TRX FILE (build or test host failure?)")
     problems=$((problems + 1))
     continue
   fi
-  p=0 f=0 s=0 note="${#trx_files[@]} trx"
+  p=0 f=0 s=0 seconds=0 note="${#trx_files[@]} trx"
   for trx in "${trx_files[@]}"; do
     text=$(tr '\n\r' '  ' <"$trx")
     element=$(grep -oE '<Counters[[:space:]][^>]*>' <<<"$text" | head -n 1 || true)
@@ -77,11 +77,18 @@ for project in "${test_projects[@]}"; do
       file_failed=1
       note="run $outcome, counted as 1 failure (test host crash?)"
     fi
+    # Wall time of the project's run: <Times start=... finish=...> (projects run side by side).
+    times=$(grep -oE '<Times[[:space:]][^>]*>' <<<"$text" | head -n 1 || true)
+    start=$(sed -nE 's/.*[[:space:]]start="([^"]+)".*/\1/p' <<<"$times")
+    finish=$(sed -nE 's/.*[[:space:]]finish="([^"]+)".*/\1/p' <<<"$times")
+    if [[ -n $start && -n $finish ]]; then
+      seconds=$((seconds + $(date -d "$finish" +%s) - $(date -d "$start" +%s)))
+    fi
     p=$((p + $(counter "$element" passed)))
     f=$((f + file_failed))
     s=$((s + total - executed))
   done
-  rows+=("$name|$p|$f|$s|$note")
+  rows+=("$name|$p|$f|$s|$seconds|$note")
   passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 done
 

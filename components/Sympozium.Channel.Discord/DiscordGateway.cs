@@ -41,7 +41,7 @@ internal sealed class DiscordGateway(DiscordOptions options, DiscordRestApi api,
                 var resume = _sessionId is not null && _resumeUrl is not null;
                 var url = resume ? _resumeUrl! : _gatewayUrl ??= await api.GetGatewayUrlAsync(cancellationToken).ConfigureAwait(false);
                 using var socket = new ClientWebSocket();
-                await socket.ConnectAsync(WithVersion(url), cancellationToken).ConfigureAwait(false);
+                await WebSocketConnector.ConnectAsync(socket, WithVersion(url), WebSocketConnector.DefaultTimeout, cancellationToken).ConfigureAwait(false);
                 connected = true;
                 Log.GatewayConnected(logger, url.Host, resume ? "resume" : "identify");
                 end = await RunConnectionAsync(socket, resume, platform, inbound, health, cancellationToken).ConfigureAwait(false);

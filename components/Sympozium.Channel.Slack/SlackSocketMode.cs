@@ -35,7 +35,7 @@ internal sealed class SlackSocketMode(SlackWebApi api, ILogger logger)
                 // Ping Slack and give up on a connection that stops answering (a dead NAT entry).
                 socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(30);
                 socket.Options.KeepAliveTimeout = TimeSpan.FromSeconds(30);
-                await socket.ConnectAsync(url, cancellationToken).ConfigureAwait(false);
+                await WebSocketConnector.ConnectAsync(socket, url, WebSocketConnector.DefaultTimeout, cancellationToken).ConfigureAwait(false);
                 Log.SocketConnected(logger, url.Host);
                 reason = await ReceiveAsync(socket, inbound, health, () => failures = 0, cancellationToken).ConfigureAwait(false);
                 if (socket.State == WebSocketState.Open)
