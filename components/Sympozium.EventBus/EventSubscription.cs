@@ -24,6 +24,7 @@ public sealed class EventSubscription : IAsyncDisposable
     private readonly CancellationTokenSource _abortHandler = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _loop = Task.CompletedTask;
+    private CancellationTokenSource? _pulling; // The current pull loop's; cancelled to start a fresh one.
     private ulong _lastSequence;
     private int _disposed;
 
@@ -92,11 +93,30 @@ public sealed class EventSubscription : IAsyncDisposable
 
     internal void Start() => _loop = Task.Run(() => RunAsync(_stopConsuming.Token, _abortHandler.Token));
 
+    /// <summary>
+    /// Starts a fresh pull on the server after the connection came back: a pull request made
+    /// before a NATS restart is gone with the server, and the client would notice only when its
+    /// idle heartbeat expires (about 30 s of silence).
+    /// </summary>
+    internal void ResumeAfterReconnect()
+    {
+        try
+        {
+            Volatile.Read(ref _pulling)?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // That pull loop has already ended.
+        }
+    }
+
     private async Task RunAsync(CancellationToken stop, CancellationToken abort)
     {
         var failures = 0;
         while (!stop.IsCancellationRequested)
         {
+            using var pulling = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            Volatile.Write(ref _pulling, pulling);
             try
             {
                 var consumer = await CreateConsumerAsync(stop).ConfigureAwait(false);
@@ -115,7 +135,7 @@ public sealed class EventSubscription : IAsyncDisposable
                     },
                 };
 
-                await foreach (var message in consumer.ConsumeAsync(NatsRawSerializer<byte[]>.Default, consumeOpts, stop).ConfigureAwait(false))
+                await foreach (var message in consumer.ConsumeAsync(NatsRawSerializer<byte[]>.Default, consumeOpts, pulling.Token).ConfigureAwait(false))
                 {
                     failures = 0;
                     await HandleAsync(message, abort).ConfigureAwait(false);
@@ -124,6 +144,10 @@ public sealed class EventSubscription : IAsyncDisposable
             catch (OperationCanceledException) when (stop.IsCancellationRequested || abort.IsCancellationRequested)
             {
                 return;
+            }
+            catch (OperationCanceledException) when (pulling.IsCancellationRequested)
+            {
+                Log.ConsumerResuming(_logger, ConsumerName ?? "?", Options.Subject);
             }
             catch (Exception e)
             {
@@ -144,6 +168,10 @@ public sealed class EventSubscription : IAsyncDisposable
                 {
                     return;
                 }
+            }
+            finally
+            {
+                Interlocked.CompareExchange(ref _pulling, null, pulling);
             }
         }
     }

@@ -199,7 +199,8 @@ public sealed partial class NatsEventBus : IEventPublisher, IAsyncDisposable
         Log.Reconnected(_logger, Options.RedactedUrl);
 
         // NATS may have come back without its store (a recreated pod with an emptyDir): put the
-        // stream back so publishes and consumers work again. Off the client's event thread.
+        // stream back so publishes and consumers work again, then have every subscription pull
+        // afresh (its pull request died with the old server). Off the client's event thread.
         _ = Task.Run(async () =>
         {
             try
@@ -209,6 +210,17 @@ public sealed partial class NatsEventBus : IEventPublisher, IAsyncDisposable
             catch (EventBusUnavailableException)
             {
                 // Logged by EnsureStreamAsync; the next publish or consumer retry tries again.
+            }
+
+            EventSubscription[] subscriptions;
+            lock (_subscriptionsLock)
+            {
+                subscriptions = [.. _subscriptions];
+            }
+
+            foreach (var subscription in subscriptions)
+            {
+                subscription.ResumeAfterReconnect();
             }
         });
         return ValueTask.CompletedTask;

@@ -52,4 +52,7 @@ internal static partial class Log
 
     [LoggerMessage(1035, LogLevel.Debug, "Consumer {Consumer}: {Notification}")]
     public static partial void ConsumerNotification(ILogger logger, string consumer, string notification);
+
+    [LoggerMessage(1036, LogLevel.Information, "Consumer {Consumer} on {Subject}: pulling afresh after the reconnect")]
+    public static partial void ConsumerResuming(ILogger logger, string consumer, string subject);
 }
