@@ -4,6 +4,7 @@ using Sympozium.AgentRunner.Output;
 using Sympozium.AgentRunner.Prompt;
 using Sympozium.AgentRunner.Providers;
 using Sympozium.AgentRunner.Tools;
+using Sympozium.Api.Messages;
 using Sympozium.Api.WellKnown;
 
 namespace Sympozium.AgentRunner;
@@ -31,7 +32,7 @@ public static class AgentRunnerApp
         if (string.IsNullOrWhiteSpace(task))
         {
             Log("error: " + MissingTaskError);
-            outputs.Write(new AgentResult { Status = AgentResult.Failure, Error = MissingTaskError, Metrics = { DurationMs = clock.ElapsedMilliseconds } }, null);
+            outputs.Write(new AgentResult { Status = AgentResult.Failure, Error = MissingTaskError, Metrics = new RunMetrics { DurationMs = clock.ElapsedMilliseconds } }, null);
             return 1;
         }
 
@@ -76,7 +77,7 @@ public static class AgentRunnerApp
         catch (ProviderException e)
         {
             Log("error: " + e.Message);
-            outputs.Write(new AgentResult { Status = AgentResult.Failure, Error = e.Message, Metrics = { DurationMs = clock.ElapsedMilliseconds } }, null);
+            outputs.Write(new AgentResult { Status = AgentResult.Failure, Error = e.Message, Metrics = new RunMetrics { DurationMs = clock.ElapsedMilliseconds } }, null);
             return 1;
         }
 
@@ -90,30 +91,32 @@ public static class AgentRunnerApp
             response = MemoryMarkers.Strip(response);
         }
 
-        var result = new AgentResult
-        {
-            Status = outcome.Succeeded ? AgentResult.Success : AgentResult.Failure,
-            Response = response.Length > 0 ? response : null,
-            Error = outcome.Error,
-            Metrics = new RunMetrics
-            {
-                InputTokens = outcome.InputTokens,
-                OutputTokens = outcome.OutputTokens,
-                ToolCalls = outcome.ToolCalls,
-            },
-        };
-
-        if (outcome.Succeeded && result.Response is not null && setup.Memory is IMemoryContext store)
+        var finalResponse = response.Length > 0 ? response : null;
+        if (outcome.Succeeded && finalResponse is not null && setup.Memory is IMemoryContext store)
         {
             // The client logs the outcome; a failed store does not fail the run.
-            await store.StoreRunAsync(task, result.Response, cancellationToken).ConfigureAwait(false);
+            await store.StoreRunAsync(task, finalResponse, cancellationToken).ConfigureAwait(false);
         }
 
-        result.Metrics.DurationMs = clock.ElapsedMilliseconds;
+        var metrics = new RunMetrics
+        {
+            DurationMs = clock.ElapsedMilliseconds,
+            InputTokens = outcome.InputTokens,
+            OutputTokens = outcome.OutputTokens,
+            ToolCalls = outcome.ToolCalls,
+        };
         Log(outcome.Succeeded
-            ? $"succeeded in {result.Metrics.DurationMs} ms: {outcome.ToolCalls} tool calls, {outcome.InputTokens}+{outcome.OutputTokens} tokens"
-            : $"failed after {result.Metrics.DurationMs} ms: {outcome.Error}");
-        outputs.Write(result, memoryUpdate);
+            ? $"succeeded in {metrics.DurationMs} ms: {outcome.ToolCalls} tool calls, {outcome.InputTokens}+{outcome.OutputTokens} tokens"
+            : $"failed after {metrics.DurationMs} ms: {outcome.Error}");
+        outputs.Write(
+            new AgentResult
+            {
+                Status = outcome.Succeeded ? AgentResult.Success : AgentResult.Failure,
+                Response = finalResponse,
+                Error = outcome.Error,
+                Metrics = metrics,
+            },
+            memoryUpdate);
         return outcome.Succeeded ? 0 : 1;
     }
 
@@ -127,7 +130,7 @@ public static class AgentRunnerApp
 
         try
         {
-            return JsonSerializer.Deserialize(File.ReadAllText(path), OutputJsonContext.Default.TaskInput)?.Task ?? "";
+            return JsonSerializer.Deserialize(File.ReadAllText(path), MessageJsonContext.Default.TaskInput)?.Task ?? "";
         }
         catch (JsonException e)
         {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Sympozium.Channel.Discord.Internal;
+using Sympozium.Api.Messages;
 using Sympozium.Channels;
 
 namespace Sympozium.Channel.Discord;
@@ -34,14 +35,15 @@ internal sealed class DiscordPlatform : IChannelPlatform, IDisposable
 
     public Task SendAsync(OutboundMessage message, CancellationToken cancellationToken)
     {
-        if (!DiscordOptions.IsSnowflake(message.ChatId))
+        var chatId = message.ChatId ?? "";
+        if (!DiscordOptions.IsSnowflake(chatId))
         {
-            throw new ChannelSendException($"chat id '{message.ChatId}' is not a Discord channel id", isPermanent: true);
+            throw new ChannelSendException($"chat id '{chatId}' is not a Discord channel id", isPermanent: true);
         }
 
-        if (!_options.Allows(message.ChatId))
+        if (!_options.Allows(chatId))
         {
-            throw new ChannelSendException($"channel {message.ChatId} is not in {DiscordOptions.AllowedChannelsVariable}", isPermanent: true);
+            throw new ChannelSendException($"channel {chatId} is not in {DiscordOptions.AllowedChannelsVariable}", isPermanent: true);
         }
 
         var request = new CreateMessageRequest
@@ -49,7 +51,7 @@ internal sealed class DiscordPlatform : IChannelPlatform, IDisposable
             Content = message.Text,
             MessageReference = message.ReplyTo is { } id && DiscordOptions.IsSnowflake(id) ? new MessageReference(id) : null,
         };
-        return _api.CreateMessageAsync(message.ChatId, request, cancellationToken);
+        return _api.CreateMessageAsync(chatId, request, cancellationToken);
     }
 
     public void Dispose() => _api.Dispose();

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Sympozium.Api.Messages;
 using Sympozium.Channels;
 
 namespace Sympozium.Channel.Slack;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Sympozium.Channel.Slack.Internal;
+using Sympozium.Api.Messages;
 using Sympozium.Channels;
 
 namespace Sympozium.Channel.Slack;
@@ -40,7 +41,7 @@ internal sealed class SlackPlatform : IChannelPlatform, IDisposable
 
     public Task SendAsync(OutboundMessage message, CancellationToken cancellationToken) =>
         _api.PostMessageAsync(
-            new PostMessageRequest { Channel = message.ChatId, Text = message.Text, ThreadTs = string.IsNullOrEmpty(message.ThreadId) ? null : message.ThreadId },
+            new PostMessageRequest { Channel = message.ChatId ?? "", Text = message.Text, ThreadTs = string.IsNullOrEmpty(message.ThreadId) ? null : message.ThreadId },
             cancellationToken);
 
     public void Dispose() => _api.Dispose();

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Sympozium.Channel.Telegram.Internal;
+using Sympozium.Api.Messages;
 using Sympozium.Channels;
 
 namespace Sympozium.Channel.Telegram;
@@ -74,14 +75,15 @@ internal sealed class TelegramPlatform : IChannelPlatform, IDisposable
 
     public Task SendAsync(OutboundMessage message, CancellationToken cancellationToken)
     {
-        if (!_options.Allows(message.ChatId))
+        var chatId = message.ChatId ?? "";
+        if (!_options.Allows(chatId))
         {
-            throw new ChannelSendException($"chat {message.ChatId} is not in {TelegramOptions.AllowedChatsVariable}", isPermanent: true);
+            throw new ChannelSendException($"chat {chatId} is not in {TelegramOptions.AllowedChatsVariable}", isPermanent: true);
         }
 
         var request = new SendMessageRequest
         {
-            ChatId = message.ChatId,
+            ChatId = chatId,
             Text = message.Text,
             ParseMode = message.Format?.ToLowerInvariant() switch
             {

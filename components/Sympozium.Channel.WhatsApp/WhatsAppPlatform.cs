@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Sympozium.Channel.WhatsApp.Internal;
+using Sympozium.Api.Messages;
 using Sympozium.Channels;
 
 namespace Sympozium.Channel.WhatsApp;
@@ -48,7 +49,7 @@ internal sealed class WhatsAppPlatform : IChannelPlatform, IDisposable
 
     public Task SendAsync(OutboundMessage message, CancellationToken cancellationToken)
     {
-        var to = message.ChatId.TrimStart('+');
+        var to = (message.ChatId ?? "").TrimStart('+');
         if (to.Length is 0 or > 20 || !to.All(char.IsAsciiDigit))
         {
             throw new ChannelSendException($"chat id '{message.ChatId}' is not a WhatsApp number (wa_id digits)", isPermanent: true);

@@ -1,3 +1,5 @@
+using Sympozium.Api.Messages;
+
 namespace Sympozium.Channels;
 
 /// <summary>

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Sympozium.Api.Messages;
 using Sympozium.Api.WellKnown;
 using Sympozium.Channels.Internal;
-using Sympozium.Channels.Serialization;
 using Sympozium.EventBus;
 
 namespace Sympozium.Channels;
@@ -31,26 +31,27 @@ public sealed class InboundPublisher(IEventPublisher bus, ChannelOptions options
     {
         ArgumentNullException.ThrowIfNull(message);
         message = message with { Channel = options.Channel, InstanceName = options.InstanceName };
-        var data = JsonSerializer.SerializeToElement(message, ChannelJsonContext.Default.InboundMessage);
+        var data = JsonSerializer.SerializeToElement(message, MessageJsonContext.Default.InboundMessage);
         var envelope = EventEnvelope.Create(NatsSubjects.ChannelMessageReceived, options.Metadata, data);
-        var id = MessageId(options, message.ChatId, message.MessageId);
+        string chatId = message.ChatId ?? "", platformMessageId = message.MessageId ?? "";
+        var id = MessageId(options, chatId, platformMessageId);
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 var result = await bus.PublishAsync(envelope, id, cancellationToken).ConfigureAwait(false);
-                Log.InboundPublished(logger, message.ChatId, message.MessageId, result.Sequence, result.Duplicate);
+                Log.InboundPublished(logger, chatId, platformMessageId, result.Sequence, result.Duplicate);
                 return true;
             }
             catch (EventBusPublishException e) when (!e.IsTransient)
             {
-                Log.InboundRejected(logger, message.ChatId, message.MessageId, e.Message);
+                Log.InboundRejected(logger, chatId, platformMessageId, e.Message);
                 return false;
             }
             catch (EventBusPublishException e)
             {
                 var delay = TimeSpan.FromMilliseconds(Math.Min(250 * Math.Pow(2, Math.Min(attempt - 1, 5)), 5000));
-                Log.InboundRetry(logger, message.ChatId, message.MessageId, attempt, e.Message, delay);
+                Log.InboundRetry(logger, chatId, platformMessageId, attempt, e.Message, delay);
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             }
         }

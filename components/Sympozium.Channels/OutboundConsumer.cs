@@ -2,9 +2,9 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Sympozium.Api.Messages;
 using Sympozium.Api.WellKnown;
 using Sympozium.Channels.Internal;
-using Sympozium.Channels.Serialization;
 using Sympozium.EventBus;
 
 namespace Sympozium.Channels;
@@ -81,9 +81,10 @@ public sealed class OutboundConsumer(IChannelPlatform platform, ChannelOptions o
             return;
         }
 
-        if (message!.ChatId.Length == 0 || string.IsNullOrWhiteSpace(message.Text))
+        var chatId = message!.ChatId ?? "";
+        if (chatId.Length == 0 || string.IsNullOrWhiteSpace(message.Text))
         {
-            Log.OutboundInvalid(logger, received.StreamSequence, message.ChatId.Length == 0 ? "no chatId" : "empty text");
+            Log.OutboundInvalid(logger, received.StreamSequence, chatId.Length == 0 ? "no chatId" : "empty text");
             return;
         }
 
@@ -102,13 +103,13 @@ public sealed class OutboundConsumer(IChannelPlatform platform, ChannelOptions o
             }
             catch (ChannelSendException e) when (e.IsPermanent)
             {
-                Log.OutboundFailedPermanently(logger, received.StreamSequence, message.ChatId, i + 1, parts.Count, e.Message);
+                Log.OutboundFailedPermanently(logger, received.StreamSequence, chatId, i + 1, parts.Count, e.Message);
                 Forget(received.StreamSequence);
                 return;
             }
             catch (ChannelSendException e)
             {
-                Log.OutboundFailed(logger, received.StreamSequence, message.ChatId, i + 1, parts.Count, received.DeliveryCount, e.Message);
+                Log.OutboundFailed(logger, received.StreamSequence, chatId, i + 1, parts.Count, received.DeliveryCount, e.Message);
                 throw;
             }
 
@@ -124,7 +125,7 @@ public sealed class OutboundConsumer(IChannelPlatform platform, ChannelOptions o
         }
 
         Forget(received.StreamSequence);
-        Log.OutboundSent(logger, received.StreamSequence, message.ChatId, parts.Count);
+        Log.OutboundSent(logger, received.StreamSequence, chatId, parts.Count);
     }
 
     private void Forget(ulong sequence)
@@ -144,8 +145,8 @@ public sealed class OutboundConsumer(IChannelPlatform platform, ChannelOptions o
 
         try
         {
-            // A JSON null in a field reads as null despite the non-nullable type: normalise.
-            return data.Deserialize(ChannelJsonContext.Default.OutboundMessage) is { } m
+            // A field left out or set to null reads as null despite the non-nullable type: normalise.
+            return data.Deserialize(MessageJsonContext.Default.OutboundMessage) is { } m
                 ? m with { Channel = m.Channel ?? "", ChatId = m.ChatId ?? "", Text = m.Text ?? "" }
                 : null;
         }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Sympozium.Api.Messages;
 using Sympozium.Api.WellKnown;
 using Sympozium.EventBus;
 using Sympozium.IpcBridge.Internal;
@@ -48,14 +49,12 @@ internal sealed class InboundWriter(IpcBridgeOptions options, ILogger logger)
     /// <summary>
     /// <c>tool.exec.result.&lt;run&gt;</c> → <c>tools/exec-result-&lt;id&gt;.json</c>, named by the result's
     /// <c>id</c> so the agent waiting for that request finds it (upstream wrote a timestamped name
-    /// nobody read). The first result for an id wins.
+    /// nobody read). The first result for an id wins. Data the agent could not read as an
+    /// <see cref="ExecResult"/> has no id and is dropped.
     /// </summary>
     public async ValueTask WriteExecResultAsync(ReceivedEvent received, CancellationToken cancellationToken)
     {
-        var data = received.Envelope.Data;
-        var id = data.ValueKind == JsonValueKind.Object && data.TryGetProperty("id", out var idElement) && idElement.ValueKind == JsonValueKind.String
-            ? idElement.GetString()
-            : null;
+        var id = ReadExecResult(received.Envelope.Data)?.Id;
         if (!IsSafeId(id))
         {
             // No retry can fix the payload: drop it (acked) with a reason.
@@ -84,6 +83,24 @@ internal sealed class InboundWriter(IpcBridgeOptions options, ILogger logger)
         id[0] != '.' &&
         !id.Contains("..", StringComparison.Ordinal) &&
         id.All(c => c is not ('/' or '\\') && !char.IsControl(c) && !char.IsWhiteSpace(c));
+
+    /// <summary>The data as the <see cref="ExecResult"/> the agent will read, or null when it is not one.</summary>
+    private static ExecResult? ReadExecResult(JsonElement data)
+    {
+        if (data.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        try
+        {
+            return data.Deserialize(MessageJsonContext.Default.ExecResult);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     private static byte[] DataBytes(EventEnvelope envelope) =>
         envelope.Data.ValueKind == JsonValueKind.Undefined ? "null"u8.ToArray() : Encoding.UTF8.GetBytes(envelope.Data.GetRawText());

@@ -2,16 +2,19 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Sympozium.Api;
 using Sympozium.Api.Kinds;
+using Sympozium.Api.Messages;
 using Sympozium.Api.Meta;
 using Sympozium.Api.Serialization;
 using Sympozium.Api.Validation;
 
 // Exercises the API types at run time under Native AOT: one object of each kind goes through the
 // source-generated JSON context and back, typed and through KnownKinds' untyped metadata, and a
-// YAML manifest goes through the validator (YAML parser, embedded CRD schemas).
+// YAML manifest goes through the validator (YAML parser, embedded CRD schemas), and the bus and
+// /ipc payloads go through their context and back.
 // With --image it also checks what a container image must provide (scripts/build-images.sh runs
 // it that way inside the image it built). Prints "ok" and exits 0, or names what broke and exits 1.
 
@@ -28,6 +31,7 @@ Check(new MCPServer(), json.MCPServer);
 Check(new SympoziumConfig(), json.SympoziumConfig);
 
 CheckValidation();
+CheckMessages();
 
 if (KnownKinds.All.Count != 8)
 {
@@ -109,6 +113,43 @@ void CheckValidation()
 
     var invalid = ManifestValidator.ValidateYaml(valid.Replace("name: hello", "name: \"not a name!\"", StringComparison.Ordinal));
     Expect(invalid.Count == 1 && !invalid[0].IsValid, "validation", "a SkillPack with an invalid skill name was accepted");
+}
+
+// The payloads components exchange, including the parts held as raw JSON (arguments, metadata).
+void CheckMessages()
+{
+    var messages = MessageJsonContext.Default;
+    using var one = JsonDocument.Parse("1");
+    CheckMessage(
+        new AgentResult { Status = AgentResult.Success, Response = "hi", Metrics = new RunMetrics { DurationMs = 1, ToolCalls = 2 } },
+        messages.AgentResult,
+        """{"status":"success","response":"hi","metrics":{"durationMs":1,"inputTokens":0,"outputTokens":0,"toolCalls":2}}""");
+    CheckMessage(
+        new InboundMessage { Channel = "telegram", ChatId = "1", Text = "hi", Metadata = new() { ["n"] = one.RootElement } },
+        messages.InboundMessage,
+        """{"channel":"telegram","chatId":"1","text":"hi","metadata":{"n":1}}""");
+    CheckMessage(
+        new McpRequest { Id = "1", Tool = "k8s_get_pods", Arguments = new JsonObject { ["namespace"] = "default" } },
+        messages.McpRequest,
+        """{"id":"1","tool":"k8s_get_pods","arguments":{"namespace":"default"}}""");
+    CheckMessage(new ExecResult { Id = "7", ExitCode = 124, TimedOut = true }, messages.ExecResult, """{"id":"7","exitCode":124,"timedOut":true}""");
+}
+
+void CheckMessage<T>(T message, JsonTypeInfo<T> typeInfo, string expected)
+    where T : class
+{
+    var name = typeof(T).Name;
+    try
+    {
+        var text = JsonSerializer.Serialize(message, typeInfo);
+        Expect(text == expected, name, $"wrote {text}, expected {expected}");
+        var back = JsonSerializer.Deserialize(text, typeInfo);
+        Expect(back is not null && JsonSerializer.Serialize(back, typeInfo) == expected, name, "round trip changed the payload");
+    }
+    catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
+    {
+        failures.Add($"{name}: {e.GetType().Name}: {e.Message}");
+    }
 }
 
 // What every component needs from the image's base layer.

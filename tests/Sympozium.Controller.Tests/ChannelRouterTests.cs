@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Sympozium.Api.Kinds;
+using Sympozium.Api.Messages;
 using Sympozium.Api.Meta;
 using Sympozium.Api.Serialization;
 using Sympozium.Api.Validation;
@@ -687,10 +688,10 @@ public sealed class ChannelRouterRulesTests
     [Fact]
     public void Reply_text_prefers_the_response_then_a_short_failure_then_no_response()
     {
-        Assert.Equal("ok", ReplyText.ForCompleted(new RunOutcomeData { Status = "success", Response = "ok", Error = "ignored" }));
-        Assert.Equal("Sorry, the agent failed: bad key", ReplyText.ForCompleted(new RunOutcomeData { Status = "error", Error = " bad\n\tkey " }));
-        Assert.Equal("Sorry, the agent failed.", ReplyText.ForCompleted(new RunOutcomeData { Status = "error" }));
-        Assert.Equal("(no response)", ReplyText.ForCompleted(new RunOutcomeData { Status = "success", Response = "  " }));
+        Assert.Equal("ok", ReplyText.ForCompleted(new AgentResult { Status = "success", Response = "ok", Error = "ignored" }));
+        Assert.Equal("Sorry, the agent failed: bad key", ReplyText.ForCompleted(new AgentResult { Status = "error", Error = " bad\n\tkey " }));
+        Assert.Equal("Sorry, the agent failed.", ReplyText.ForCompleted(new AgentResult { Status = "error" }));
+        Assert.Equal("(no response)", ReplyText.ForCompleted(new AgentResult { Status = "success", Response = "  " }));
         Assert.Equal("(no response)", ReplyText.ForCompleted(null));
         Assert.Equal("Sorry, the agent failed.", ReplyText.ForFailure(null));
 

@@ -77,6 +77,20 @@ public sealed class BridgeInboundTests(ITestOutputHelper output)
         Assert.Empty(Directory.GetFiles(Path.Combine(scenario.Ipc, "tools")));
     }
 
+    [Fact]
+    public async Task Exec_result_the_agent_could_not_read_is_not_written()
+    {
+        await using var scenario = await BridgeScenario.StartAsync(output);
+        var bridge = scenario.StartBridge();
+        await bridge.WaitUntilReadyAsync();
+        await using var bus = await scenario.ConnectBusAsync();
+
+        await bus.PublishAsync(NatsSubjects.ToolExecResult + "." + scenario.RunId, null, Json("""{"id":"call-7","exitCode":"boom"}"""));
+
+        await bridge.WaitForLogAsync("has no usable id ('(none)')", Wait);
+        Assert.Empty(Directory.GetFiles(Path.Combine(scenario.Ipc, "tools")));
+    }
+
     private static async Task<string> WaitForFileAsync(string directory, string pattern)
     {
         using var deadline = new CancellationTokenSource(Wait);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Sympozium.AgentRunner.Tools.Ipc;
+using Sympozium.Api.Messages;
 using Sympozium.Api.WellKnown;
 
 namespace Sympozium.AgentRunner.Output;
@@ -11,7 +12,7 @@ namespace Sympozium.AgentRunner.Output;
 public sealed class RunOutputs(RunnerPaths paths, TextWriter stdout)
 {
     // result.json is indented for people reading it with kubectl exec; the marker stays compact.
-    private static readonly OutputJsonContext IndentedContext = new(new JsonSerializerOptions(OutputJsonContext.Default.Options) { WriteIndented = true, IndentSize = 2 });
+    private static readonly MessageJsonContext IndentedContext = new(new JsonSerializerOptions(MessageJsonContext.Default.Options) { WriteIndented = true, IndentSize = 2 });
 
     public void Write(AgentResult result, string? memoryUpdate)
     {
@@ -25,13 +26,13 @@ public sealed class RunOutputs(RunnerPaths paths, TextWriter stdout)
         {
             var chunk = new StreamChunk { Type = "text", Content = result.Response, Index = 0 };
             IpcFileWriter.WriteText(paths.Resolve(IpcPaths.OutputDir + "/" + IpcPaths.StreamChunkPrefix + "0.json"),
-                JsonSerializer.Serialize(chunk, OutputJsonContext.Default.StreamChunk));
+                JsonSerializer.Serialize(chunk, MessageJsonContext.Default.StreamChunk));
         }
 
         IpcFileWriter.WriteText(paths.Resolve(IpcPaths.ResultFile), JsonSerializer.Serialize(result, IndentedContext.AgentResult));
         // result.json before done: a sidecar that exits on done has the result to publish.
         IpcFileWriter.WriteText(paths.Resolve(IpcPaths.DoneFile), "done");
-        stdout.Write(LogMarkers.FormatResult(JsonSerializer.Serialize(result, OutputJsonContext.Default.AgentResult)));
+        stdout.Write(LogMarkers.FormatResult(JsonSerializer.Serialize(result, MessageJsonContext.Default.AgentResult)));
         stdout.Flush();
     }
 }

@@ -1,6 +1,6 @@
 using System.Text.Json;
+using Sympozium.Api.Messages;
 using Sympozium.Api.WellKnown;
-using Sympozium.AgentRunner.Tools.Ipc;
 using Sympozium.AgentRunner.Tools.Mcp;
 
 namespace Sympozium.AgentRunner.Tools;
@@ -35,7 +35,7 @@ public static class McpTools
         McpToolManifest? manifest;
         try
         {
-            manifest = JsonSerializer.Deserialize(bytes, IpcJsonContext.Default.McpToolManifest);
+            manifest = JsonSerializer.Deserialize(bytes, MessageJsonContext.Default.McpToolManifest);
         }
         catch (JsonException e)
         {

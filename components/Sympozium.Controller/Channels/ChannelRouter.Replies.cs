@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Sympozium.Api.Kinds;
+using Sympozium.Api.Messages;
 using Sympozium.Api.WellKnown;
 using Sympozium.EventBus;
 using Sympozium.Kubernetes.Client;
@@ -51,10 +52,10 @@ public sealed partial class ChannelRouter
             return;
         }
 
-        TryRead(received.Envelope.Data, ChannelJsonContext.Default.RunOutcomeData, out var outcome, out _);
+        var data = received.Envelope.Data;
         var text = topic == NatsSubjects.AgentRunFailed
-            ? ReplyText.ForFailure(FirstSet(outcome?.Error, run.Status?.Error))
-            : ReplyText.ForCompleted(outcome);
+            ? ReplyText.ForFailure(FirstSet(TryRead(data, MessageJsonContext.Default.AgentRunFailure, out var failure, out _) ? failure.Error : null, run.Status?.Error))
+            : ReplyText.ForCompleted(TryRead(data, MessageJsonContext.Default.AgentResult, out var result, out _) ? result : null);
 
         var ns = run.Metadata.Namespace ?? "";
         var instance = FirstSet(run.Spec.InstanceRef, metadata.GetValueOrDefault(NatsSubjects.Metadata.InstanceName)) ?? "";

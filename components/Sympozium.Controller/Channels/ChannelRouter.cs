@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
 using Sympozium.Api.Kinds;
+using Sympozium.Api.Messages;
 using Sympozium.Api.WellKnown;
 using Sympozium.Controller.Reconcilers;
 using Sympozium.EventBus;
@@ -98,7 +99,7 @@ public sealed partial class ChannelRouter
     private async ValueTask HandleMessageAsync(ReceivedEvent received, CancellationToken cancellationToken)
     {
         var envelope = received.Envelope;
-        if (!TryRead(envelope.Data, ChannelJsonContext.Default.InboundMessage, out var message, out var problem))
+        if (!TryRead(envelope.Data, MessageJsonContext.Default.InboundMessage, out var message, out var problem))
         {
             Log.MessageMalformed(_logger, received.StreamSequence, problem);
             return;
@@ -195,7 +196,7 @@ public sealed partial class ChannelRouter
     {
         var data = JsonSerializer.SerializeToElement(
             new OutboundMessage { Channel = channel, ChatId = chatId, ThreadId = string.IsNullOrEmpty(threadId) ? null : threadId, Text = text },
-            ChannelJsonContext.Default.OutboundMessage);
+            MessageJsonContext.Default.OutboundMessage);
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [NatsSubjects.Metadata.InstanceName] = instance,

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Sympozium.Api.Kinds;
+using Sympozium.Api.Messages;
 using Sympozium.Api.Meta;
 using Sympozium.Api.WellKnown;
 using Sympozium.Controller.Builders;

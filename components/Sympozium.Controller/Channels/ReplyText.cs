@@ -1,4 +1,5 @@
 using System.Text;
+using Sympozium.Api.Messages;
 
 namespace Sympozium.Controller.Channels;
 
@@ -19,14 +20,14 @@ public static class ReplyText
     public const int MaxReasonLength = 300;
 
     /// <summary>For <c>agent.run.completed</c>: the response; else the error as a failure; else <see cref="NoResponse"/>.</summary>
-    public static string ForCompleted(RunOutcomeData? outcome)
+    public static string ForCompleted(AgentResult? outcome)
     {
         if (!string.IsNullOrWhiteSpace(outcome?.Response))
         {
             return outcome.Response;
         }
 
-        return !string.IsNullOrWhiteSpace(outcome?.Error) || outcome?.Status == "error"
+        return !string.IsNullOrWhiteSpace(outcome?.Error) || outcome?.Status == AgentResult.Failure
             ? ForFailure(outcome?.Error)
             : NoResponse;
     }

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Sympozium.Api.Kinds;
+using Sympozium.Api.Messages;
 using Sympozium.Api.WellKnown;
 
 namespace Sympozium.Controller.Results;
@@ -30,14 +30,17 @@ public static partial class AgentLogParser
         return new AgentOutcome { Error = RateLimitLine(log), MemoryUpdate = memory };
     }
 
-    /// <summary>Parses result.json or a marker payload: <c>{status, response, error, metrics}</c>.</summary>
+    /// <summary>
+    /// Parses result.json or a marker payload into the <see cref="AgentResult"/> the agent wrote;
+    /// false when it is not one (not JSON, not an object, a field of the wrong type).
+    /// </summary>
     public static bool TryParseResult(string json, out AgentOutcome outcome)
     {
         outcome = new AgentOutcome();
-        JsonObject? result;
+        AgentResult? result;
         try
         {
-            result = JsonNode.Parse(json) as JsonObject;
+            result = JsonSerializer.Deserialize(json, MessageJsonContext.Default.AgentResult);
         }
         catch (JsonException)
         {
@@ -49,26 +52,24 @@ public static partial class AgentLogParser
             return false;
         }
 
-        if (Text(result["status"]) == "error")
+        if (result.Status == AgentResult.Failure)
         {
-            outcome = new AgentOutcome { Succeeded = false, Error = Text(result["error"])?.Trim() is { Length: > 0 } e ? e : "agent run failed" };
+            outcome = new AgentOutcome { Succeeded = false, Error = result.Error?.Trim() is { Length: > 0 } e ? e : "agent run failed" };
             return true;
         }
 
-        var metrics = result["metrics"] as JsonObject;
-        long input = Number(metrics?["inputTokens"]), output = Number(metrics?["outputTokens"]);
         outcome = new AgentOutcome
         {
             Succeeded = true,
-            Result = Text(result["response"]) ?? "",
-            Usage = input > 0 || output > 0
+            Result = result.Response ?? "",
+            Usage = result.Metrics is { } m && (m.InputTokens > 0 || m.OutputTokens > 0)
                 ? new TokenUsage
                 {
-                    InputTokens = input,
-                    OutputTokens = output,
-                    TotalTokens = input + output,
-                    ToolCalls = Number(metrics?["toolCalls"]),
-                    DurationMs = Number(metrics?["durationMs"]),
+                    InputTokens = m.InputTokens,
+                    OutputTokens = m.OutputTokens,
+                    TotalTokens = m.InputTokens + m.OutputTokens,
+                    ToolCalls = m.ToolCalls,
+                    DurationMs = m.DurationMs,
                 }
                 : null,
         };
@@ -91,10 +92,6 @@ public static partial class AgentLogParser
 
         return null;
     }
-
-    private static string? Text(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
-
-    private static long Number(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.Number ? (long)v.GetValue<double>() : 0;
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();

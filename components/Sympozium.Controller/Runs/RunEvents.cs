@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Sympozium.Api.Kinds;
+using Sympozium.Api.Messages;
 using Sympozium.Api.WellKnown;
 using Sympozium.EventBus;
 
@@ -31,13 +32,16 @@ public sealed class BusRunEvents(IEventPublisher bus, Func<bool> isConnected) : 
     public bool IsAvailable => isConnected();
 
     public Task PublishFailedAsync(AgentRun run, string reason, CancellationToken cancellationToken) =>
-        PublishAsync(run, NatsSubjects.AgentRunFailed, JsonSerializer.SerializeToUtf8Bytes(new FailedData(reason), RunEventsJsonContext.Default.FailedData), cancellationToken);
+        PublishAsync(run, NatsSubjects.AgentRunFailed, JsonSerializer.SerializeToUtf8Bytes(new AgentRunFailure { Error = reason }, MessageJsonContext.Default.AgentRunFailure), cancellationToken);
 
+    /// <remarks>The agent's own result record, without metrics: the gate decided the text, not the agent's usage.</remarks>
     public Task PublishCompletedAsync(AgentRun run, bool succeeded, string? response, string? error, CancellationToken cancellationToken) =>
         PublishAsync(
             run,
             NatsSubjects.AgentRunCompleted,
-            JsonSerializer.SerializeToUtf8Bytes(new CompletedData(succeeded ? "success" : "error", response, error), RunEventsJsonContext.Default.CompletedData),
+            JsonSerializer.SerializeToUtf8Bytes(
+                new AgentResult { Status = succeeded ? AgentResult.Success : AgentResult.Failure, Response = response, Error = error },
+                MessageJsonContext.Default.AgentResult),
             cancellationToken);
 
     private async Task PublishAsync(AgentRun run, string topic, byte[] json, CancellationToken cancellationToken)
@@ -54,17 +58,6 @@ public sealed class BusRunEvents(IEventPublisher bus, Func<bool> isConnected) : 
         await bus.PublishAsync(envelope, $"{topic}/{run.Metadata.Uid}", cancellationToken).ConfigureAwait(false);
     }
 }
-
-/// <summary>The data of <c>agent.run.failed</c>.</summary>
-public sealed record FailedData(string Error);
-
-/// <summary>The data of <c>agent.run.completed</c> (as the ipc-bridge writes it).</summary>
-public sealed record CompletedData(string Status, string? Response, string? Error);
-
-[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-[System.Text.Json.Serialization.JsonSerializable(typeof(FailedData))]
-[System.Text.Json.Serialization.JsonSerializable(typeof(CompletedData))]
-internal sealed partial class RunEventsJsonContext : System.Text.Json.Serialization.JsonSerializerContext;
 
 /// <summary>
 /// Connects to the event bus in the background and keeps trying while it is unreachable, so the

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Sympozium.Api.Messages;
 using Sympozium.Api.WellKnown;
 using Sympozium.AgentRunner.Tools.Ipc;
 
@@ -57,7 +58,7 @@ internal sealed class DelegateToPersonaTool(RunnerPaths paths, ToolsOptions opti
         var path = paths.Resolve($"{IpcPaths.SpawnDir}/{IpcPaths.SpawnRequestPrefix}{id}.json");
         try
         {
-            IpcFileWriter.Write(path, JsonSerializer.SerializeToUtf8Bytes(request, IpcJsonContext.Default.SpawnRequest));
+            IpcFileWriter.Write(path, JsonSerializer.SerializeToUtf8Bytes(request, MessageJsonContext.Default.SpawnRequest));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Sympozium.Api.Messages;
 using Sympozium.Api.WellKnown;
 using Sympozium.AgentRunner.Tools.Ipc;
 
@@ -61,7 +62,7 @@ internal sealed class ExecuteCommandTool(RunnerPaths paths, ToolsOptions options
 
         try
         {
-            IpcFileWriter.Write(requestPath, JsonSerializer.SerializeToUtf8Bytes(request, IpcJsonContext.Default.ExecRequest));
+            IpcFileWriter.Write(requestPath, JsonSerializer.SerializeToUtf8Bytes(request, MessageJsonContext.Default.ExecRequest));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -74,7 +75,7 @@ internal sealed class ExecuteCommandTool(RunnerPaths paths, ToolsOptions options
         {
             var outcome = await IpcResultPoller.WaitAsync(
                 resultPath,
-                IpcJsonContext.Default.ExecResult,
+                MessageJsonContext.Default.ExecResult,
                 timeout + options.ResultWaitGrace,
                 options.ResultPollInterval,
                 time,

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Sympozium.Api.Validation;
+using Sympozium.Api.Messages;
 using Sympozium.Api.WellKnown;
 using Sympozium.AgentRunner.Tools.Ipc;
 
@@ -95,7 +96,7 @@ internal sealed class ScheduleTaskTool(RunnerPaths paths, ToolsOptions options, 
         var path = paths.Resolve($"{IpcPaths.SchedulesDir}/{IpcPaths.SchedulePrefix}{id}.json");
         try
         {
-            IpcFileWriter.Write(path, JsonSerializer.SerializeToUtf8Bytes(request, IpcJsonContext.Default.ScheduleRequest));
+            IpcFileWriter.Write(path, JsonSerializer.SerializeToUtf8Bytes(request, MessageJsonContext.Default.ScheduleRequest));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Sympozium.Api.Messages;
 using Sympozium.Api.WellKnown;
 using Sympozium.AgentRunner.Tools.Ipc;
 
@@ -55,7 +56,7 @@ internal sealed class SendChannelMessageTool(RunnerPaths paths, ToolsOptions opt
         var path = paths.Resolve($"{IpcPaths.MessagesDir}/{IpcPaths.MessagePrefix}{id}.json");
         try
         {
-            IpcFileWriter.Write(path, JsonSerializer.SerializeToUtf8Bytes(message, IpcJsonContext.Default.OutboundMessage));
+            IpcFileWriter.Write(path, JsonSerializer.SerializeToUtf8Bytes(message, MessageJsonContext.Default.OutboundMessage));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

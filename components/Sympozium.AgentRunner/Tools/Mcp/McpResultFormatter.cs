@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Sympozium.AgentRunner.Tools.Ipc;
+using Sympozium.Api.Messages;
 
 namespace Sympozium.AgentRunner.Tools.Mcp;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Sympozium.Api.Messages;
 using Sympozium.Api.WellKnown;
 using Sympozium.AgentRunner.Tools.Ipc;
 
@@ -57,7 +58,7 @@ internal sealed class McpTool : IAgentTool
 
         try
         {
-            IpcFileWriter.Write(requestPath, JsonSerializer.SerializeToUtf8Bytes(request, IpcJsonContext.Default.McpRequest));
+            IpcFileWriter.Write(requestPath, JsonSerializer.SerializeToUtf8Bytes(request, MessageJsonContext.Default.McpRequest));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -69,7 +70,7 @@ internal sealed class McpTool : IAgentTool
         {
             var outcome = await IpcResultPoller.WaitAsync(
                 resultPath,
-                IpcJsonContext.Default.McpResult,
+                MessageJsonContext.Default.McpResult,
                 Wait,
                 _options.ResultPollInterval,
                 _time,

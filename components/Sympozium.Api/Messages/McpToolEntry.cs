@@ -1,24 +1,20 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
-namespace Sympozium.AgentRunner.Tools.Ipc;
+namespace Sympozium.Api.Messages;
 
-/// <summary><c>/ipc/tools/mcp-tools.json</c>, written by the mcp-bridge (upstream mcpbridge MCPToolManifest).</summary>
-public sealed record McpToolManifest
-{
-    [JsonPropertyName("tools")]
-    public IReadOnlyList<McpToolEntry>? Tools { get; init; }
-}
-
-/// <summary>One manifest entry: a tool of one MCP server, its name already prefixed by the bridge.</summary>
+/// <summary>One tool of an <see cref="McpToolManifest"/>: a tool of one MCP server, its name already prefixed by the mcp-bridge.</summary>
+[JsonNumberHandling(JsonNumberHandling.AllowReadingFromString)]
 public sealed record McpToolEntry
 {
+    /// <summary><c>&lt;toolsPrefix&gt;_&lt;server's tool name&gt;</c>.</summary>
     [JsonPropertyName("name")]
     public string? Name { get; init; }
 
     [JsonPropertyName("description")]
     public string? Description { get; init; }
 
+    /// <summary>The MCPServer the tool belongs to.</summary>
     [JsonPropertyName("server")]
     public string? Server { get; init; }
 

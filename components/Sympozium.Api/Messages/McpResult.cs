@@ -1,11 +1,15 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Sympozium.AgentRunner.Tools.Ipc;
+namespace Sympozium.Api.Messages;
 
-/// <summary><c>/ipc/tools/mcp-result-&lt;n&gt;.json</c>, written by the mcp-bridge (upstream mcpbridge MCPResult).</summary>
+/// <summary>
+/// The outcome of an <see cref="McpRequest"/>, <c>/ipc/tools/mcp-result-&lt;n&gt;.json</c>: written
+/// by the mcp-bridge sidecar, read by the agent runner.
+/// </summary>
 public sealed record McpResult
 {
+    /// <summary>The request's number.</summary>
     [JsonPropertyName("id")]
     public string? Id { get; init; }
 
@@ -16,9 +20,11 @@ public sealed record McpResult
     [JsonPropertyName("content")]
     public JsonElement? Content { get; init; }
 
+    /// <summary>The bridge's or the server's error message.</summary>
     [JsonPropertyName("error")]
     public string? Error { get; init; }
 
+    /// <summary>The server reported a tool error (MCP <c>isError</c>).</summary>
     [JsonPropertyName("isError")]
     public bool IsError { get; init; }
 }
