@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Sympozium.Channel.Slack.Internal;
 using Sympozium.Channels;
+using Sympozium.Hosting;
 
 namespace Sympozium.Channel.Slack;
 

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Sympozium.Channel.WhatsApp.Internal;
 using Sympozium.Channels;
+using Sympozium.Hosting;
 
 namespace Sympozium.Channel.WhatsApp;
 

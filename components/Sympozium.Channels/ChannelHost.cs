@@ -1,8 +1,7 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
+using Sympozium.Hosting;
 
 namespace Sympozium.Channels;
 
@@ -11,7 +10,8 @@ public sealed record ChannelSetup(ChannelOptions Options, EnvironmentReader Envi
 
 /// <summary>
 /// The whole <c>Program.cs</c> of a channel executable: read the environment, build the host
-/// (environment configuration, single-line UTC console logs, SIGTERM), run <see cref="ChannelService"/>.
+/// (<see cref="ComponentHost"/>: environment configuration, the shared console log format,
+/// SIGTERM), run <see cref="ChannelService"/>.
 /// </summary>
 public static class ChannelHost
 {
@@ -34,23 +34,7 @@ public static class ChannelHost
             return ChannelExitCode.BadConfiguration;
         }
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
-        {
-            Args = args,
-
-            // No appsettings files (and their watchers) in a container: configuration is the
-            // environment, e.g. Logging__LogLevel__Default=Debug.
-            DisableDefaults = true,
-        });
-        builder.Configuration.AddEnvironmentVariables();
-        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
-        builder.Logging.AddSimpleConsole(console =>
-        {
-            console.SingleLine = true;
-            console.UseUtcTimestamp = true;
-            console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            console.ColorBehavior = LoggerColorBehavior.Disabled;
-        });
+        var builder = ComponentHost.CreateBuilder(args);
         builder.Services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(20));
         builder.Services.AddSingleton(options);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Sympozium.Channels.Internal;
 using Sympozium.Channels.Serialization;
 using Sympozium.EventBus;
+using Sympozium.Hosting;
 
 namespace Sympozium.Channels;
 
@@ -43,7 +44,7 @@ public sealed class ChannelService(
     private async Task RunAsync(CancellationToken stoppingToken)
     {
         Log.Starting(_logger, options.Channel, options.Namespace, options.InstanceName, options.EventBus.RedactedUrl, options.HealthPort);
-        await using var healthEndpoint = new HttpEndpoint(options.BindAddress, options.HealthPort, ServeHealthAsync);
+        await using var healthEndpoint = new HealthEndpoint(options.BindAddress, options.HealthPort, Probes());
         try
         {
             healthEndpoint.Start();
@@ -83,21 +84,13 @@ public sealed class ChannelService(
         }
     }
 
-    private Task ServeHealthAsync(HttpListenerContext context, CancellationToken cancellationToken)
-    {
-        var path = context.Request.Url?.AbsolutePath ?? "/";
-        if (path is "/livez")
-        {
-            return HttpEndpoint.RespondAsync(context.Response, 200, "text/plain", "ok", cancellationToken);
-        }
-
-        if (path is "/healthz" or "/readyz")
-        {
-            var report = health.Report(options);
-            var body = JsonSerializer.Serialize(report, ChannelJsonContext.Default.HealthReport);
-            return HttpEndpoint.RespondAsync(context.Response, report.Status == "ok" ? 200 : 503, "application/json", body, cancellationToken);
-        }
-
-        return HttpEndpoint.RespondAsync(context.Response, 404, "text/plain", "not found", cancellationToken);
-    }
+    /// <summary><c>/livez</c>: the process serves; <c>/healthz</c> and <c>/readyz</c>: the JSON report, 503 until platform and bus are connected.</summary>
+    private HealthProbes Probes() =>
+        new HealthProbes()
+            .Map("/livez", () => new ProbeAnswer(200, "text/plain", "ok"))
+            .Map(["/healthz", "/readyz"], () =>
+            {
+                var report = health.Report(options);
+                return new ProbeAnswer(report.Status == "ok" ? 200 : 503, "application/json", JsonSerializer.Serialize(report, ChannelJsonContext.Default.HealthReport));
+            });
 }

@@ -1,14 +1,13 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 using Sympozium.Controller;
 using Sympozium.Controller.Channels;
 using Sympozium.Controller.Reconcilers;
 using Sympozium.Controller.Health;
 using Sympozium.Controller.Runs;
 using Sympozium.EventBus;
+using Sympozium.Hosting;
 using Sympozium.Kubernetes.Client;
 
 // The controller manager (control-plane.md §2). Configuration is the environment: in a pod the
@@ -24,16 +23,7 @@ catch (FormatException e)
     return 2;
 }
 
-var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, DisableDefaults = true });
-builder.Configuration.AddEnvironmentVariables();
-builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
-builder.Logging.AddSimpleConsole(console =>
-{
-    console.SingleLine = true;
-    console.UseUtcTimestamp = true;
-    console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-    console.ColorBehavior = LoggerColorBehavior.Disabled;
-});
+var builder = ComponentHost.CreateBuilder(args);
 builder.Services.AddSingleton(options);
 builder.Services.AddSingleton(_ => KubernetesConnection.FromEnvironment());
 builder.Services.AddHostedService<ControllerService>();
@@ -68,7 +58,7 @@ internal sealed class ControllerService(KubernetesConnection connection, Control
         };
         var manager = new ControllerManager(connection, options, loggers, runEvents: events, whileLeading: router);
         var api = new ApiServerProbe(connection);
-        var checks = new List<HealthCheck>
+        var checks = new List<ReadinessCheck>
         {
             new("caches", () => manager.IsReady ? (true, "every informer has synced") : (false, "informers are still listing")),
             new("api-server", () => api.Current),
@@ -78,14 +68,14 @@ internal sealed class ControllerService(KubernetesConnection connection, Control
             checks.Add(new("event-bus", () => events.IsAvailable ? (true, $"connected to {options.EventBusUrl}") : (false, $"not connected to {options.EventBusUrl} (retrying); agent.run.failed events wait")));
         }
 
-        using var health = options.HealthPort > 0 ? new HealthServer(options.HealthBindAddress, options.HealthPort, checks, loggers.CreateLogger("Sympozium.Controller.Health")) : null;
-        health?.Start();
+        await using var health = options.HealthPort > 0
+            ? await ControllerProbes.StartAsync(options.HealthBindAddress, options.HealthPort, checks, loggers.CreateLogger("Sympozium.Controller.Health"))
+            : null;
         try
         {
             await Task.WhenAll(
                 manager.RunAsync(stoppingToken),
-                api.RunAsync(stoppingToken),
-                health?.RunAsync(stoppingToken) ?? Task.CompletedTask);
+                api.RunAsync(stoppingToken));
         }
         finally
         {

@@ -1,9 +1,7 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 using Sympozium.EventBus;
+using Sympozium.Hosting;
 using Sympozium.IpcBridge;
 
 // The ipc-bridge sidecar (data-plane.md §3): /ipc files <-> NATS for one agent run.
@@ -20,22 +18,8 @@ catch (FormatException e)
     return BridgeExitCode.BadConfiguration;
 }
 
-var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
-{
-    Args = args,
-    // No appsettings files (and their file watchers) in a container: configuration is the
-    // environment, e.g. Logging__LogLevel__Default=Debug.
-    DisableDefaults = true,
-});
-builder.Configuration.AddEnvironmentVariables();
-builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
-builder.Logging.AddSimpleConsole(console =>
-{
-    console.SingleLine = true;
-    console.UseUtcTimestamp = true;
-    console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-    console.ColorBehavior = LoggerColorBehavior.Disabled;
-});
+// Configuration is the environment (e.g. Logging__LogLevel__Default=Debug); logs in the shared format.
+var builder = ComponentHost.CreateBuilder(args);
 builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.DrainTimeout + TimeSpan.FromSeconds(5));
 builder.Services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);
 builder.Services.AddSingleton(options);

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
+using Sympozium.Hosting;
 using Sympozium.Kubernetes.Client;
 using Sympozium.Webhook.Admission;
 using Sympozium.Webhook.Certificates;
@@ -34,13 +34,7 @@ public static class WebhookHost
         }
         else
         {
-            builder.Logging.AddSimpleConsole(console =>
-            {
-                console.SingleLine = true;
-                console.UseUtcTimestamp = true;
-                console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-                console.ColorBehavior = LoggerColorBehavior.Disabled;
-            });
+            builder.Logging.AddSympoziumConsole();
             builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         }
 

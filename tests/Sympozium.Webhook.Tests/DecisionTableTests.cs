@@ -64,7 +64,8 @@ public sealed class DecisionTableTests
         ["10: code execution disabled, plain run"] = new(p => p.FeatureGates = new() { ["code-execution"] = false }, _ => { }, null),
         ["11: sub-agents disabled, child run"] = new(p => p.FeatureGates = new() { ["sub-agents"] = false },
             r => r.Parent = new() { RunName = "p", SessionKey = "s", SpawnDepth = 1 }, "sub-agents are disabled by policy"),
-        ["12: sandbox and agent sandbox together"] = new(_ => { }, r => { r.Sandbox = new() { Enabled = true }; r.AgentSandbox = new() { Enabled = true }; }, "mutually exclusive"),
+        // Row 12 (sandbox and agent sandbox together) is a cross-field rule of the manifest now,
+        // refused before any policy is read: ManifestGateTests.
         ["13: agent sandbox in server mode"] = new(_ => { }, r => { r.AgentSandbox = new() { Enabled = true }; r.Mode = "server"; }, "cannot be used with mode: server"),
         ["14: agent sandbox required, none"] = new(p => p.SandboxPolicy = new() { AgentSandboxPolicy = new() { Required = true } }, _ => { }, "agent sandbox is required by policy"),
         ["15: runtime class outside the allowed list"] = new(p => p.SandboxPolicy = new() { AgentSandboxPolicy = new() { AllowedRuntimeClasses = ["gvisor", "kata"] } },
@@ -114,14 +115,14 @@ public sealed class DecisionTableTests
     }
 
     [Fact]
-    public async Task Row_1_an_undecodable_run_is_rejected_as_a_bad_request()
+    public async Task Row_1_an_undecodable_run_is_rejected_naming_the_field()
     {
         var run = Json(Run());
         run["spec"]!["parent"] = "not an object";
         var response = await new AdmissionController(new FakeCluster(), new RecordedDenials()).ValidateAsync(Request("AgentRun", run), default);
         Assert.False(response.Allowed);
-        Assert.Equal(400, response.Status!.Code);
-        Assert.Contains("cannot be decoded", response.Status.Message, StringComparison.Ordinal);
+        Assert.Equal(422, response.Status!.Code);
+        Assert.Equal("AgentRun team-a/r1: spec.parent: expected an object (a map of fields), got the string \"not an object\"", response.Status.Message);
     }
 
     [Fact]
@@ -223,7 +224,7 @@ public sealed class DecisionTableTests
     }
 
     [Theory]
-    [InlineData("maxCPU", "two", "spec.sandboxPolicy.maxCPU \"two\" is not a valid quantity")]
+    [InlineData("maxCPU", "two", "spec.sandboxPolicy.maxCPU: \"two\" is not a Kubernetes quantity")]
     [InlineData("maxMemory", "-1Gi", "spec.sandboxPolicy.maxMemory \"-1Gi\" is not a valid quantity")]
     [InlineData("maxMemory", "16Gi", null)]
     public async Task A_policy_with_an_invalid_quantity_is_rejected_not_crashed_on(string field, string value, string? error)

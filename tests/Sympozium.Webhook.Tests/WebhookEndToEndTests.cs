@@ -128,6 +128,20 @@ public sealed class WebhookEndToEndTests : IAsyncLifetime
         {extra}
         """;
 
+    private static string SkillPackYaml(string name, string first, string second) => $"""
+        apiVersion: sympozium.ai/v1alpha1
+        kind: SkillPack
+        metadata:
+          name: {name}
+          namespace: {Ns}
+        spec:
+          skills:
+            - name: {first}
+              content: Read pods and events.
+            - name: {second}
+              content: Change deployments.
+        """;
+
     [KubectlFact]
     public async Task Kubectl_sees_denials_with_the_policy_message_defaults_on_admission_and_a_closed_door_when_the_webhook_is_down()
     {
@@ -191,6 +205,38 @@ public sealed class WebhookEndToEndTests : IAsyncLifetime
         // A label change is a metadata-only update: admitted without a look at the policy.
         var labelled = await KubectlAsync(null, "label", "agentrun", "good", "-n", Ns, "team=a");
         Assert.True(labelled.ExitCode == 0, labelled.Stderr);
+
+        // Every kind passes the same gate: a SkillPack whose skills clash can never be mounted,
+        // so it is refused at apply time, naming the field (a rule no CRD schema can express).
+        var clash = await KubectlAsync(SkillPackYaml("clash", "k8s-read", "k8s-read"), "apply", "-f", "-");
+        Assert.NotEqual(0, clash.ExitCode);
+        Assert.Contains("admission webhook \"vagentpod.sympozium.ai\" denied the request: SkillPack sympozium-system/clash: spec.skills[1].name: \"k8s-read\" is already used by spec.skills[0]; each name must be unique", clash.Stderr, StringComparison.Ordinal);
+        Assert.Null(await GetAsync($"/apis/sympozium.ai/v1alpha1/namespaces/{Ns}/skillpacks/clash"));
+
+        // A valid one is admitted, and changing it into a clash is refused like creating one.
+        var pack = await KubectlAsync(SkillPackYaml("tools", "k8s-read", "k8s-write"), "apply", "-f", "-");
+        Assert.True(pack.ExitCode == 0, pack.Stderr);
+        var clashingUpdate = await KubectlAsync(SkillPackYaml("tools", "k8s-read", "k8s-read"), "apply", "-f", "-");
+        Assert.NotEqual(0, clashingUpdate.ExitCode);
+        Assert.Contains("SkillPack sympozium-system/tools: spec.skills[1].name: \"k8s-read\" is already used by spec.skills[0]", clashingUpdate.Stderr, StringComparison.Ordinal);
+
+        // A schedule whose cron can never fire is refused naming spec.schedule. (Five fields pass
+        // the CRD's pattern on a real API server, so there the webhook refuses it; the local
+        // cluster checks the cron ranges with its schema already.)
+        var schedule = await KubectlAsync($"""
+            apiVersion: sympozium.ai/v1alpha1
+            kind: SympoziumSchedule
+            metadata:
+              name: never
+              namespace: {Ns}
+            spec:
+              instanceRef: assistant
+              schedule: "61 * * * *"
+              task: post the summary
+            """, "apply", "-f", "-");
+        Assert.NotEqual(0, schedule.ExitCode);
+        Assert.Contains("spec.schedule", schedule.Stderr, StringComparison.Ordinal);
+        Assert.Null(await GetAsync($"/apis/sympozium.ai/v1alpha1/namespaces/{Ns}/sympoziumschedules/never"));
 
         // The denial is recorded as an Event on the policy, for its status.
         deadline = DateTime.UtcNow.AddSeconds(10);

@@ -220,22 +220,15 @@ public sealed partial class AgentRunReconciler : IReconciler<ObjectKey>
         }
     }
 
-    /// <summary>Features this controller does not run yet, named with the field so the user knows what to change.</summary>
+    /// <summary>
+    /// Features this controller does not run yet, named with the field so the user knows what to
+    /// change. Whether a manifest can run at all (gate hooks, ...) the webhook decides at apply time.
+    /// </summary>
     private static string? Unsupported(AgentRun run)
     {
         if (run.Spec.AgentSandbox?.Enabled == true)
         {
             return "spec.agentSandbox.enabled: the agent-sandbox (agents.x-k8s.io) backend is not supported by this controller; use spec.sandbox for an isolated sandbox container";
-        }
-
-        if (run.Spec.Lifecycle?.PreRun?.FirstOrDefault(h => h.Gate == true) is { } gate)
-        {
-            return $"gate hook validation failed: spec.lifecycle.preRun[{gate.Name}].gate: only a postRun hook can gate a response";
-        }
-
-        if (run.Spec.Lifecycle?.PostRun?.Where(h => h.Gate == true).Select(h => h.Name).ToList() is { Count: > 1 } gates)
-        {
-            return $"gate hook validation failed: spec.lifecycle.postRun: at most one hook may set gate: true (found {string.Join(", ", gates)})";
         }
 
         return null;

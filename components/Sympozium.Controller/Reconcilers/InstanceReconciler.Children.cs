@@ -34,8 +34,7 @@ public sealed partial class InstanceReconciler
             var deploymentName = InstanceChildrenBuilder.ChannelDeploymentName(name, channel.Type);
             if (!wanted.Add(deploymentName))
             {
-                statuses.Add(new ChannelStatus { Type = channel.Type, Status = ChannelStates.Error, Message = $"channel type \"{channel.Type}\" is listed more than once; only the first entry is used" });
-                continue;
+                continue; // The webhook refuses a channel type listed twice (spec.channels[i].type).
             }
 
             if (channel.ConfigRef is { Secret.Length: > 0 } configRef

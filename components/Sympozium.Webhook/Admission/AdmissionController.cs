@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Sympozium.Api.Kinds;
 using Sympozium.Api.Serialization;
+using Sympozium.Api.Validation;
 using Sympozium.Api.WellKnown;
 using Sympozium.Webhook.Cluster;
 using Sympozium.Webhook.Policies;
@@ -11,24 +12,55 @@ using Sympozium.Webhook.Policies;
 namespace Sympozium.Webhook.Admission;
 
 /// <summary>
-/// Answers AdmissionReviews: the steps of control-plane.md §8.2 that need the cluster (decode,
-/// deletion, instance and policy lookup), then <see cref="PolicyEvaluator"/> for the rules, and
-/// <see cref="PolicyDefaulter"/> for the mutating half. Metadata-only updates (finalizers, labels,
-/// annotations) are admitted without a look at the policy (§12 #19).
+/// Answers AdmissionReviews. Validating: every Sympozium kind through <see cref="ManifestValidator"/>
+/// (the CRD schema and the cross-field rules, every problem at once, each naming its field), then
+/// the steps of control-plane.md §8.2 that need the cluster (decode, instance and policy lookup)
+/// and <see cref="PolicyEvaluator"/> for the rules. Mutating: <see cref="PolicyDefaulter"/>.
+/// Deletions and metadata-only updates (finalizers, labels, annotations) are admitted without a
+/// look (§12 #19).
 /// </summary>
 public sealed class AdmissionController(IClusterLookup cluster, IDenialRecorder denials)
 {
-    /// <summary>The answer of the validating webhook.</summary>
+    /// <summary>
+    /// The answer of the validating webhook: for every Sympozium kind the manifest checks first
+    /// (schema and cross-field rules, every problem at once), then the policy of AgentRuns,
+    /// SympoziumInstances and SympoziumPolicies.
+    /// </summary>
     public async Task<AdmissionResponse> ValidateAsync(AdmissionRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (request.Kind?.Kind is not { } kindName || KnownKinds.ByKind(kindName) is not { } kind)
+        {
+            return Allow(request);
+        }
+
+        if (request.Object is not { } obj)
+        {
+            return Error(request, 400, "BadRequest", $"the request carries no {kind.Kind} object");
+        }
+
+        // Row 2: being deleted → allow; #19: metadata-only update → allow. Neither is judged again,
+        // so an object admitted under older rules can always lose its finalizers.
+        if (obj["metadata"]?["deletionTimestamp"] is not null || Skipped(request))
+        {
+            return Allow(request);
+        }
+
+        // A manifest that can never run is refused here, at apply time, naming each field; the
+        // controller then only reports what it does not support.
+        if (ManifestValidator.Validate(obj) is { IsValid: false } invalid)
+        {
+            var what = Describe(kind.Kind, request, obj["metadata"] as JsonObject);
+            return Error(request, 422, "Invalid", string.Join('\n', invalid.Errors.Select(e => $"{what}: {e}")));
+        }
+
         try
         {
-            return request.Kind?.Kind switch
+            return kind.Kind switch
             {
-                AgentRun.KindName => await ValidateRunAsync(request, cancellationToken).ConfigureAwait(false),
-                SympoziumInstance.KindName => await ValidateInstanceAsync(request, cancellationToken).ConfigureAwait(false),
-                SympoziumPolicy.KindName => ValidatePolicy(request),
+                AgentRun.KindName => await ValidateRunAsync(request, obj, cancellationToken).ConfigureAwait(false),
+                SympoziumInstance.KindName => await ValidateInstanceAsync(request, obj, cancellationToken).ConfigureAwait(false),
+                SympoziumPolicy.KindName => ValidatePolicy(request, obj),
                 _ => Allow(request),
             };
         }
@@ -71,21 +103,18 @@ public sealed class AdmissionController(IClusterLookup cluster, IDenialRecorder 
                     return Allow(request);
             }
         }
-        catch (DecodeException e)
+        catch (DecodeException)
         {
-            return Error(request, 400, "BadRequest", e.Message);
+            // Nothing to fill in on an object that does not decode: the validating webhook
+            // refuses it, naming the field.
+            return Allow(request);
         }
     }
 
-    private async Task<AdmissionResponse> ValidateRunAsync(AdmissionRequest request, CancellationToken cancellationToken)
+    private async Task<AdmissionResponse> ValidateRunAsync(AdmissionRequest request, JsonObject obj, CancellationToken cancellationToken)
     {
-        // Rows 1–2: undecodable → reject; being deleted → allow. Then #19: metadata-only → allow.
-        var run = Decode(request.Object, SympoziumJsonContext.Default.AgentRun, "AgentRun");
-        if (run.Metadata.DeletionTimestamp is not null || Skipped(request))
-        {
-            return Allow(request);
-        }
-
+        // Row 1: undecodable → reject (the manifest checks name the field before this).
+        var run = Decode(obj, SympoziumJsonContext.Default.AgentRun, "AgentRun");
         var what = Describe("AgentRun", request, run.Metadata);
         var (instance, policy, missing) = await BindingAsync(request.Namespace, run.Spec.InstanceRef, cancellationToken).ConfigureAwait(false);
         if (instance is null)
@@ -108,10 +137,10 @@ public sealed class AdmissionController(IClusterLookup cluster, IDenialRecorder 
             : Allow(request);
     }
 
-    private async Task<AdmissionResponse> ValidateInstanceAsync(AdmissionRequest request, CancellationToken cancellationToken)
+    private async Task<AdmissionResponse> ValidateInstanceAsync(AdmissionRequest request, JsonObject obj, CancellationToken cancellationToken)
     {
-        var instance = Decode(request.Object, SympoziumJsonContext.Default.SympoziumInstance, "SympoziumInstance");
-        if (instance.Metadata.DeletionTimestamp is not null || Skipped(request) || string.IsNullOrEmpty(instance.Spec.PolicyRef) || request.Namespace is null)
+        var instance = Decode(obj, SympoziumJsonContext.Default.SympoziumInstance, "SympoziumInstance");
+        if (string.IsNullOrEmpty(instance.Spec.PolicyRef) || request.Namespace is null)
         {
             return Allow(request);
         }
@@ -129,14 +158,9 @@ public sealed class AdmissionController(IClusterLookup cluster, IDenialRecorder 
             : Allow(request);
     }
 
-    private static AdmissionResponse ValidatePolicy(AdmissionRequest request)
+    private static AdmissionResponse ValidatePolicy(AdmissionRequest request, JsonObject obj)
     {
-        var policy = Decode(request.Object, SympoziumJsonContext.Default.SympoziumPolicy, "SympoziumPolicy");
-        if (policy.Metadata.DeletionTimestamp is not null || Skipped(request))
-        {
-            return Allow(request);
-        }
-
+        var policy = Decode(obj, SympoziumJsonContext.Default.SympoziumPolicy, "SympoziumPolicy");
         return PolicyEvaluator.EvaluatePolicy(policy) is { } invalid
             ? Error(request, 422, "Invalid", $"{Describe("SympoziumPolicy", request, policy.Metadata)}: {invalid}")
             : Allow(request);
@@ -208,13 +232,25 @@ public sealed class AdmissionController(IClusterLookup cluster, IDenialRecorder 
     }
 
     /// <summary>The object's name; a create with generateName has none yet and shows as <c>prefix-*</c>.</summary>
-    private static string NameOf(AdmissionRequest request, Api.Meta.ObjectMeta metadata) =>
-        metadata.Name is { Length: > 0 } n ? n
+    private static string NameOf(AdmissionRequest request, Api.Meta.ObjectMeta metadata) => NameOf(request, metadata.Name, metadata.GenerateName);
+
+    private static string NameOf(AdmissionRequest request, string? name, string? generateName) =>
+        name is { Length: > 0 } n ? n
         : request.Name is { Length: > 0 } r ? r
-        : (metadata.GenerateName ?? "") + "*";
+        : (generateName ?? "") + "*";
 
     private static string Describe(string kind, AdmissionRequest request, Api.Meta.ObjectMeta metadata) =>
-        request.Namespace is { Length: > 0 } ns ? $"{kind} {ns}/{NameOf(request, metadata)}" : $"{kind} {NameOf(request, metadata)}";
+        Describe(kind, request, NameOf(request, metadata));
+
+    /// <summary>How a message names an object it could not decode: from the raw metadata.</summary>
+    private static string Describe(string kind, AdmissionRequest request, JsonObject? metadata) =>
+        Describe(kind, request, NameOf(request, Text(metadata?["name"]), Text(metadata?["generateName"])));
+
+    private static string Describe(string kind, AdmissionRequest request, string name) =>
+        request.Namespace is { Length: > 0 } ns ? $"{kind} {ns}/{name}" : $"{kind} {name}";
+
+    private static string? Text(JsonNode? node) =>
+        node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
 
     private AdmissionResponse Deny(AdmissionRequest request, SympoziumPolicy policy, string kind, Api.Meta.ObjectMeta metadata, string violation)
     {

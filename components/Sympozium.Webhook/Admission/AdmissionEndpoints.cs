@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Sympozium.Hosting;
 using Sympozium.Kubernetes.Client;
 using Sympozium.Webhook.Internal;
 
@@ -24,13 +25,35 @@ public static class AdmissionEndpoints
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapPost(ValidatePath, context => HandleAsync(context, mutate: false));
         endpoints.MapPost(MutatePath, context => HandleAsync(context, mutate: true));
-        endpoints.MapGet("/healthz", context => context.Response.WriteAsync("ok"));
-        endpoints.MapGet("/readyz", context =>
+        MapProbes(endpoints, Probes(ready));
+    }
+
+    /// <summary>The probes, on the HTTPS port the Deployment's probes use (scheme HTTPS).</summary>
+    public static HealthProbes Probes(Func<bool> ready)
+    {
+        ArgumentNullException.ThrowIfNull(ready);
+        return new HealthProbes()
+            .Map("/healthz", () => new ProbeAnswer(200, null, "ok"))
+            .Map("/readyz", () => ready() ? new ProbeAnswer(200, null, "ok") : new ProbeAnswer(503, null, "informers not synced"));
+    }
+
+    /// <summary>Serves each probe path through Kestrel; other paths stay Kestrel's 404.</summary>
+    private static void MapProbes(IEndpointRouteBuilder endpoints, HealthProbes probes)
+    {
+        foreach (var path in probes.Paths)
         {
-            var isReady = ready();
-            context.Response.StatusCode = isReady ? 200 : 503;
-            return context.Response.WriteAsync(isReady ? "ok" : "informers not synced");
-        });
+            endpoints.MapGet(path, context =>
+            {
+                var answer = probes.Answer(path);
+                context.Response.StatusCode = answer.Status;
+                if (answer.ContentType is not null)
+                {
+                    context.Response.ContentType = answer.ContentType;
+                }
+
+                return context.Response.WriteAsync(answer.Body, context.RequestAborted);
+            });
+        }
     }
 
     private static async Task HandleAsync(HttpContext context, bool mutate)
