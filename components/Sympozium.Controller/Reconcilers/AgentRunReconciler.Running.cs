@@ -210,10 +210,7 @@ public sealed partial class AgentRunReconciler
             }
         }
 
-        if ((run.Metadata.Finalizers ?? []).Contains(Finalizers.AgentRun))
-        {
-            await SetFinalizersAsync(run, [.. run.Metadata.Finalizers!.Where(f => f != Finalizers.AgentRun)], cancellationToken).ConfigureAwait(false);
-        }
+        await Finalizer.RemoveAsync(_clients.Runs, run, Finalizers.AgentRun, cancellationToken).ConfigureAwait(false);
 
         await PruneAsync(run, cancellationToken).ConfigureAwait(false);
         return retryPublish ? ReconcileResult.RequeueAfter(Poll * 2) : ReconcileResult.Done;
@@ -222,7 +219,7 @@ public sealed partial class AgentRunReconciler
     /// <summary>Deleting a run: revoke RBAC, delete its Job (pods follow) or its server objects, release the finalizer.</summary>
     private async Task<ReconcileResult> DeleteAsync(AgentRun run, CancellationToken cancellationToken)
     {
-        if (!(run.Metadata.Finalizers ?? []).Contains(Finalizers.AgentRun))
+        if (!Finalizer.Has(run, Finalizers.AgentRun))
         {
             return ReconcileResult.Done;
         }
@@ -235,7 +232,7 @@ public sealed partial class AgentRunReconciler
             await DeleteServerAsync(run, cancellationToken).ConfigureAwait(false);
         }
 
-        await SetFinalizersAsync(run, [.. run.Metadata.Finalizers!.Where(f => f != Finalizers.AgentRun)], cancellationToken).ConfigureAwait(false);
+        await Finalizer.RemoveAsync(_clients.Runs, run, Finalizers.AgentRun, cancellationToken).ConfigureAwait(false);
         return ReconcileResult.Done;
     }
 

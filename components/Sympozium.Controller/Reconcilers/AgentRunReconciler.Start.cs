@@ -10,7 +10,6 @@ namespace Sympozium.Controller.Reconcilers;
 
 public sealed partial class AgentRunReconciler
 {
-    private const string SkillPackPrefix = "skillpack-";
     private const string MemorySkill = "memory";
 
     /// <summary>Resolves what the Job depends on, creates RBAC and the Job, and marks the run Running.</summary>
@@ -22,7 +21,7 @@ public sealed partial class AgentRunReconciler
 
         string? memoryUrl = null;
         var serverMode = run.Spec.Mode == "server";
-        if (!serverMode && skills.Any(s => PackName(s.SkillPackRef) == MemorySkill))
+        if (!serverMode && skills.Any(s => SkillPackRefs.PackName(s.SkillPackRef) == MemorySkill))
         {
             var deploymentName = InstanceChildrenBuilder.MemoryName(instance.Metadata.Name!);
             var deployment = await _clients.Deployments.GetAsync(ns, deploymentName, cancellationToken).ConfigureAwait(false);
@@ -46,15 +45,9 @@ public sealed partial class AgentRunReconciler
         var mcp = new List<ResolvedMcpServer>();
         foreach (var reference in instance.Spec.McpServers ?? [])
         {
-            MCPServer? server = null;
-            if (string.IsNullOrEmpty(reference.Url))
-            {
-                server = await _clients.McpServers.GetAsync(ns, reference.Name, cancellationToken).ConfigureAwait(false);
-                if (server is null && ns != Defaults.SystemNamespace)
-                {
-                    server = await _clients.McpServers.GetAsync(Defaults.SystemNamespace, reference.Name, cancellationToken).ConfigureAwait(false);
-                }
-            }
+            var server = string.IsNullOrEmpty(reference.Url)
+                ? await SystemNamespaceFallback.GetAsync(_clients.McpServers, ns, reference.Name, cancellationToken).ConfigureAwait(false)
+                : null;
 
             if (McpConfigBuilder.Resolve(reference, server) is { } resolved)
             {
@@ -104,7 +97,7 @@ public sealed partial class AgentRunReconciler
 
             if (mcp.Count > 0)
             {
-                await CreateIfAbsentAsync(_clients.ConfigMaps, ns, McpConfigBuilder.Build(run, mcp), cancellationToken).ConfigureAwait(false);
+                await CreateIfAbsent.CreateAsync(_clients.ConfigMaps, ns, McpConfigBuilder.Build(run, mcp), cancellationToken).ConfigureAwait(false);
             }
 
             await MirrorSkillsAsync(run, skills, cancellationToken).ConfigureAwait(false);
@@ -134,10 +127,10 @@ public sealed partial class AgentRunReconciler
             if (HasPostRunHooks(run))
             {
                 // The agent and the postRun hooks share the workspace through this claim.
-                await CreateIfAbsentAsync(_clients.Claims, ns, PostRunJobBuilder.WorkspaceClaim(run), cancellationToken).ConfigureAwait(false);
+                await CreateIfAbsent.CreateAsync(_clients.Claims, ns, PostRunJobBuilder.WorkspaceClaim(run), cancellationToken).ConfigureAwait(false);
             }
 
-            await CreateIfAbsentAsync(_clients.Jobs, ns, job, cancellationToken).ConfigureAwait(false);
+            await CreateIfAbsent.CreateAsync(_clients.Jobs, ns, job, cancellationToken).ConfigureAwait(false);
         }
         catch (KubernetesApiException e) when (IsRejection(e))
         {
@@ -162,16 +155,12 @@ public sealed partial class AgentRunReconciler
         var sidecars = new List<ResolvedSidecar>();
         foreach (var skill in skills)
         {
-            if (PackName(skill.SkillPackRef) is not { } packName)
+            if (SkillPackRefs.PackName(skill.SkillPackRef) is not { } packName)
             {
                 continue;
             }
 
-            var pack = await _clients.SkillPacks.GetAsync(ns, packName, cancellationToken).ConfigureAwait(false);
-            if (pack is null && ns != Defaults.SystemNamespace)
-            {
-                pack = await _clients.SkillPacks.GetAsync(Defaults.SystemNamespace, packName, cancellationToken).ConfigureAwait(false);
-            }
+            var pack = await SystemNamespaceFallback.GetAsync(_clients.SkillPacks, ns, packName, cancellationToken).ConfigureAwait(false);
 
             if (pack?.Spec.Sidecar is { Image.Length: > 0 } sidecar)
             {
@@ -187,25 +176,6 @@ public sealed partial class AgentRunReconciler
         e.StatusCode is HttpStatusCode.UnprocessableEntity or HttpStatusCode.BadRequest
         || (e.StatusCode == HttpStatusCode.Forbidden && e.Message.Contains("admission", StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>The SkillPack a SkillRef names (a <c>skillpack-</c> prefix is dropped), or null for ConfigMap-only refs.</summary>
-    private static string? PackName(string? skillPackRef) =>
-        skillPackRef is not { Length: > 0 } reference ? null
-        : reference.StartsWith(SkillPackPrefix, StringComparison.Ordinal) ? reference[SkillPackPrefix.Length..]
-        : reference;
-
-    private static async Task CreateIfAbsentAsync<T>(ResourceClient<T> client, string? ns, T value, CancellationToken cancellationToken)
-        where T : class
-    {
-        try
-        {
-            await client.CreateAsync(ns, value, cancellationToken).ConfigureAwait(false);
-        }
-        catch (KubernetesApiException e) when (e.IsAlreadyExists)
-        {
-            // Created by an earlier attempt of this reconcile (the controller restarted in between).
-        }
-    }
-
     /// <summary>The shared ServiceAccount of runs without API access (it never gets a token or a grant).</summary>
     private async Task EnsureAgentServiceAccountAsync(string ns, CancellationToken cancellationToken)
     {
@@ -214,7 +184,7 @@ public sealed partial class AgentRunReconciler
             return;
         }
 
-        await CreateIfAbsentAsync(
+        await CreateIfAbsent.CreateAsync(
             _clients.ServiceAccounts,
             ns,
             new V1ServiceAccount
@@ -235,25 +205,25 @@ public sealed partial class AgentRunReconciler
     private async Task CreateRbacAsync(RunRbac rbac, CancellationToken cancellationToken)
     {
         var account = rbac.ServiceAccount!;
-        await CreateIfAbsentAsync(_clients.ServiceAccounts, account.Metadata.NamespaceProperty, account, cancellationToken).ConfigureAwait(false);
+        await CreateIfAbsent.CreateAsync(_clients.ServiceAccounts, account.Metadata.NamespaceProperty, account, cancellationToken).ConfigureAwait(false);
         foreach (var role in rbac.Roles)
         {
-            await CreateIfAbsentAsync(_clients.Roles, role.Metadata.NamespaceProperty, role, cancellationToken).ConfigureAwait(false);
+            await CreateIfAbsent.CreateAsync(_clients.Roles, role.Metadata.NamespaceProperty, role, cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var binding in rbac.RoleBindings)
         {
-            await CreateIfAbsentAsync(_clients.RoleBindings, binding.Metadata.NamespaceProperty, binding, cancellationToken).ConfigureAwait(false);
+            await CreateIfAbsent.CreateAsync(_clients.RoleBindings, binding.Metadata.NamespaceProperty, binding, cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var role in rbac.ClusterRoles)
         {
-            await CreateIfAbsentAsync(_clients.ClusterRoles, null, role, cancellationToken).ConfigureAwait(false);
+            await CreateIfAbsent.CreateAsync(_clients.ClusterRoles, null, role, cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var binding in rbac.ClusterRoleBindings)
         {
-            await CreateIfAbsentAsync(_clients.ClusterRoleBindings, null, binding, cancellationToken).ConfigureAwait(false);
+            await CreateIfAbsent.CreateAsync(_clients.ClusterRoleBindings, null, binding, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -286,7 +256,7 @@ public sealed partial class AgentRunReconciler
             {
                 if (local is null)
                 {
-                    await CreateIfAbsentAsync(
+                    await CreateIfAbsent.CreateAsync(
                         _clients.ConfigMaps,
                         ns,
                         new V1ConfigMap

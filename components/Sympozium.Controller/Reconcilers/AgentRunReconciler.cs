@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Sympozium.Api.Kinds;
 using Sympozium.Api.Meta;
@@ -103,9 +102,9 @@ public sealed partial class AgentRunReconciler : IReconciler<ObjectKey>
         }
 
         var phase = run.Status.Phase;
-        if (!IsTerminal(phase) && !(run.Metadata.Finalizers ?? []).Contains(Finalizers.AgentRun))
+        if (!IsTerminal(phase) && !Finalizer.Has(run, Finalizers.AgentRun))
         {
-            run = await SetFinalizersAsync(run, [.. run.Metadata.Finalizers ?? [], Finalizers.AgentRun], cancellationToken).ConfigureAwait(false);
+            run = await Finalizer.AddAsync(_clients.Runs, run, Finalizers.AgentRun, cancellationToken).ConfigureAwait(false);
             run.Status ??= new AgentRunStatus();
         }
 
@@ -341,14 +340,6 @@ public sealed partial class AgentRunReconciler : IReconciler<ObjectKey>
 
     private static bool HasCondition(AgentRun run, string type) =>
         run.Status?.Conditions?.Any(c => c.Type == type && c.Status == "True") == true;
-
-    private async Task<AgentRun> SetFinalizersAsync(AgentRun run, List<string> finalizers, CancellationToken cancellationToken)
-    {
-        var patch = new JsonArray(
-            (JsonNode)new JsonObject { ["op"] = "test", ["path"] = "/metadata/resourceVersion", ["value"] = run.Metadata.ResourceVersion },
-            (JsonNode)new JsonObject { ["op"] = "add", ["path"] = "/metadata/finalizers", ["value"] = new JsonArray([.. finalizers.Select(f => (JsonNode)JsonValue.Create(f))]) });
-        return await _clients.Runs.JsonPatchAsync(run.Metadata.Namespace, run.Metadata.Name!, patch.ToJsonString(), cancellationToken).ConfigureAwait(false);
-    }
 
     // ---------------------------------------------------------------- helpers
 

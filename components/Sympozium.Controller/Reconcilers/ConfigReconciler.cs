@@ -51,22 +51,18 @@ public sealed class ConfigReconciler(Clients clients, TimeProvider? time = null)
             return ReconcileResult.Done;
         }
 
-        var finalizers = config.Metadata.Finalizers ?? [];
         if (config.Metadata.DeletionTimestamp is not null)
         {
-            if (finalizers.Contains(Finalizers.Config))
+            if (Finalizer.Has(config, Finalizers.Config))
             {
                 await CollectGarbageAsync(config, keepGateway: null, cancellationToken).ConfigureAwait(false);
-                await SetFinalizersAsync(config, [.. finalizers.Where(f => f != Finalizers.Config)], cancellationToken).ConfigureAwait(false);
+                await Finalizer.RemoveAsync(clients.Configs, config, Finalizers.Config, cancellationToken).ConfigureAwait(false);
             }
 
             return ReconcileResult.Done;
         }
 
-        if (!finalizers.Contains(Finalizers.Config))
-        {
-            config = await SetFinalizersAsync(config, [.. finalizers, Finalizers.Config], cancellationToken).ConfigureAwait(false);
-        }
+        config = await Finalizer.AddAsync(clients.Configs, config, Finalizers.Config, cancellationToken).ConfigureAwait(false);
 
         if (config.Spec.Gateway is not { Enabled: true } spec)
         {
@@ -198,27 +194,17 @@ public sealed class ConfigReconciler(Clients clients, TimeProvider? time = null)
     private async Task EnsureGatewayClassAsync(string className, CancellationToken cancellationToken)
     {
         // An existing class is used as it is and never labelled: one we did not create is never ours to delete.
-        if (await clients.GatewayClasses.GetAsync(null, className, cancellationToken).ConfigureAwait(false) is not null)
-        {
-            return;
-        }
-
-        var gatewayClass = new JsonObject
-        {
-            ["apiVersion"] = GatewayApiVersion,
-            ["kind"] = "GatewayClass",
-            ["metadata"] = new JsonObject { ["name"] = className, ["labels"] = new JsonObject { [Labels.ManagedBy] = Labels.Values.SympoziumConfig } },
-            ["spec"] = new JsonObject { ["controllerName"] = GatewayClassController },
-        };
-        try
-        {
-            await clients.GatewayClasses.CreateAsync(null, gatewayClass, cancellationToken).ConfigureAwait(false);
-        }
-        catch (KubernetesApiException e) when (e.IsAlreadyExists)
-        {
-            // Created in between.
-        }
+        await CreateIfAbsent.EnsureAsync(clients.GatewayClasses, null, className, () => DesiredGatewayClass(className), cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>A GatewayClass of the Envoy Gateway controller, labelled as ours so garbage collection may delete it.</summary>
+    public static JsonObject DesiredGatewayClass(string className) => new()
+    {
+        ["apiVersion"] = GatewayApiVersion,
+        ["kind"] = "GatewayClass",
+        ["metadata"] = new JsonObject { ["name"] = className, ["labels"] = new JsonObject { [Labels.ManagedBy] = Labels.Values.SympoziumConfig } },
+        ["spec"] = new JsonObject { ["controllerName"] = GatewayClassController },
+    };
 
     /// <summary>Creates the Gateway, or rewrites its class, listeners and issuer annotation when they differ.</summary>
     private async Task<JsonObject> ApplyGatewayAsync(SympoziumConfig config, JsonObject desired, CancellationToken cancellationToken)
@@ -372,15 +358,6 @@ public sealed class ConfigReconciler(Clients clients, TimeProvider? time = null)
             var body = new JsonObject { ["status"] = patch };
             await clients.Configs.MergePatchAsync(config.Metadata.Namespace, config.Metadata.Name!, body.ToJsonString(), status: true, cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    private Task<SympoziumConfig> SetFinalizersAsync(SympoziumConfig config, List<string> finalizers, CancellationToken cancellationToken)
-    {
-        // A JSON patch with a resourceVersion test: a concurrent change makes this a conflict and the key is retried.
-        var patch = new JsonArray(
-            (JsonNode)new JsonObject { ["op"] = "test", ["path"] = "/metadata/resourceVersion", ["value"] = config.Metadata.ResourceVersion },
-            (JsonNode)new JsonObject { ["op"] = "add", ["path"] = "/metadata/finalizers", ["value"] = new JsonArray([.. finalizers.Select(f => (JsonNode)JsonValue.Create(f)!)]) });
-        return clients.Configs.JsonPatchAsync(config.Metadata.Namespace, config.Metadata.Name!, patch.ToJsonString(), cancellationToken);
     }
 
     private static JsonObject OwnerOf(SympoziumConfig config) => new()

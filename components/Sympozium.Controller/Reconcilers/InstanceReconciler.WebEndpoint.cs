@@ -60,14 +60,8 @@ public sealed partial class InstanceReconciler
                 return;
             }
 
-            try
-            {
-                await clients.Runs.CreateAsync(ns, desired, cancellationToken).ConfigureAwait(false);
-            }
-            catch (KubernetesApiException e) when (e.IsAlreadyExists)
-            {
-                waiting = true;
-            }
+            // Already there (a stale read): its serving configuration is compared on the next pass.
+            waiting = !await CreateIfAbsent.CreateAsync(clients.Runs, ns, desired, cancellationToken).ConfigureAwait(false);
         }).ConfigureAwait(false);
 
         if (status is null && skill is not null)

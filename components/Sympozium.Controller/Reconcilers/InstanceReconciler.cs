@@ -43,22 +43,18 @@ public sealed partial class InstanceReconciler(Clients clients, ControllerOption
             return ReconcileResult.Done;
         }
 
-        var finalizers = instance.Metadata.Finalizers ?? [];
         if (instance.Metadata.DeletionTimestamp is not null)
         {
-            if (finalizers.Contains(Finalizers.Instance))
+            if (Finalizer.Has(instance, Finalizers.Instance))
             {
                 await DeleteChildrenAsync(ns, key.Name, cancellationToken).ConfigureAwait(false);
-                await SetFinalizersAsync(instance, [.. finalizers.Where(f => f != Finalizers.Instance)], cancellationToken).ConfigureAwait(false);
+                await Finalizer.RemoveAsync(clients.Instances, instance, Finalizers.Instance, cancellationToken).ConfigureAwait(false);
             }
 
             return ReconcileResult.Done;
         }
 
-        if (!finalizers.Contains(Finalizers.Instance))
-        {
-            instance = await SetFinalizersAsync(instance, [.. finalizers, Finalizers.Instance], cancellationToken).ConfigureAwait(false);
-        }
+        instance = await Finalizer.AddAsync(clients.Instances, instance, Finalizers.Instance, cancellationToken).ConfigureAwait(false);
 
         var problems = new List<KubernetesApiException>();
         var channels = await ReconcileChannelsAsync(instance, problems, cancellationToken).ConfigureAwait(false);
@@ -113,15 +109,6 @@ public sealed partial class InstanceReconciler(Clients clients, ControllerOption
         await clients.ConfigMaps.DeleteAsync(ns, memory, cancellationToken: cancellationToken).ConfigureAwait(false);
         await clients.Deployments.DeleteAsync(ns, memory, cancellationToken: cancellationToken).ConfigureAwait(false);
         await clients.Services.DeleteAsync(ns, memory, cancellationToken: cancellationToken).ConfigureAwait(false);
-    }
-
-    private Task<SympoziumInstance> SetFinalizersAsync(SympoziumInstance instance, List<string> finalizers, CancellationToken cancellationToken)
-    {
-        // A JSON patch with a resourceVersion test: a concurrent change makes this a conflict and the key is retried.
-        var patch = new JsonArray(
-            (JsonNode)new JsonObject { ["op"] = "test", ["path"] = "/metadata/resourceVersion", ["value"] = instance.Metadata.ResourceVersion },
-            (JsonNode)new JsonObject { ["op"] = "add", ["path"] = "/metadata/finalizers", ["value"] = new JsonArray([.. finalizers.Select(f => (JsonNode)JsonValue.Create(f)!)]) });
-        return clients.Instances.JsonPatchAsync(instance.Metadata.Namespace, instance.Metadata.Name!, patch.ToJsonString(), cancellationToken);
     }
 
     private SympoziumInstanceStatus Status(

@@ -3,6 +3,7 @@ using Sympozium.Api.Kinds;
 using Sympozium.Api.WellKnown;
 using Sympozium.Controller.Builders;
 using Sympozium.Kubernetes;
+using Sympozium.Kubernetes.Client;
 using Sympozium.Kubernetes.Reconcile;
 
 namespace Sympozium.Controller.Reconcilers;
@@ -21,22 +22,18 @@ public sealed class SkillPackReconciler(Clients clients) : IReconciler<ObjectKey
             return ReconcileResult.Done;
         }
 
-        var finalizers = pack.Metadata.Finalizers ?? [];
         if (pack.Metadata.DeletionTimestamp is not null)
         {
-            if (finalizers.Contains(Finalizers.SkillPack))
+            if (Finalizer.Has(pack, Finalizers.SkillPack))
             {
                 await clients.ConfigMaps.DeleteAsync(key.Namespace, key.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
-                await SetFinalizersAsync(key, pack, [.. finalizers.Where(f => f != Finalizers.SkillPack)], cancellationToken).ConfigureAwait(false);
+                await Finalizer.RemoveAsync(clients.SkillPacks, pack, Finalizers.SkillPack, cancellationToken).ConfigureAwait(false);
             }
 
             return ReconcileResult.Done;
         }
 
-        if (!finalizers.Contains(Finalizers.SkillPack))
-        {
-            await SetFinalizersAsync(key, pack, [.. finalizers, Finalizers.SkillPack], cancellationToken).ConfigureAwait(false);
-        }
+        await Finalizer.AddAsync(clients.SkillPacks, pack, Finalizers.SkillPack, cancellationToken).ConfigureAwait(false);
 
         var desired = SkillPackConfigMapBuilder.Build(pack);
         var current = await clients.ConfigMaps.GetAsync(key.Namespace, key.Name, cancellationToken).ConfigureAwait(false);
@@ -62,15 +59,6 @@ public sealed class SkillPackReconciler(Clients clients) : IReconciler<ObjectKey
         }
 
         return ReconcileResult.Done;
-    }
-
-    private Task<SkillPack> SetFinalizersAsync(ObjectKey key, SkillPack pack, List<string> finalizers, CancellationToken cancellationToken)
-    {
-        // A JSON patch with a resourceVersion test: a concurrent change makes this a conflict and the key is retried.
-        var patch = new JsonArray(
-            (JsonNode)new JsonObject { ["op"] = "test", ["path"] = "/metadata/resourceVersion", ["value"] = pack.Metadata.ResourceVersion },
-            (JsonNode)new JsonObject { ["op"] = "add", ["path"] = "/metadata/finalizers", ["value"] = new JsonArray([.. finalizers.Select(f => (JsonNode)JsonValue.Create(f)!)]) });
-        return clients.SkillPacks.JsonPatchAsync(key.Namespace, key.Name, patch.ToJsonString(), cancellationToken);
     }
 
     private static bool SameData(IDictionary<string, string>? a, IDictionary<string, string>? b) =>
