@@ -4,6 +4,8 @@ using k8s.Models;
 using Sympozium.Api.Kinds;
 using Sympozium.Api.Validation;
 using Sympozium.Api.WellKnown;
+using Sympozium.Kubernetes;
+using Sympozium.Kubernetes.Pods;
 
 namespace Sympozium.Controller.Builders;
 
@@ -97,15 +99,7 @@ public static partial class AgentPodBuilder
     public static V1OwnerReference OwnerReference(AgentRun run)
     {
         ArgumentNullException.ThrowIfNull(run);
-        return new V1OwnerReference
-        {
-            ApiVersion = run.ApiVersion,
-            Kind = run.Kind,
-            Name = run.Metadata.Name,
-            Uid = run.Metadata.Uid ?? "",
-            Controller = true,
-            BlockOwnerDeletion = true,
-        };
+        return ControllerReference.For(run);
     }
 
     private static IEnumerable<ResolvedSidecar> TaskSidecars(AgentPodInputs inputs) =>
@@ -155,20 +149,12 @@ public static partial class AgentPodBuilder
             RestartPolicy = "Never",
             ServiceAccountName = needsApi ? RunServiceAccountName(run) : Defaults.AgentServiceAccount,
             AutomountServiceAccountToken = needsApi,
-            ImagePullSecrets = run.Spec.ImagePullSecrets is { Count: > 0 } secrets
-                ? [.. secrets.Select(s => new V1LocalObjectReference { Name = s.Name })]
-                : null,
+            ImagePullSecrets = PullSecrets.From(run.Spec.ImagePullSecrets),
             NodeSelector = run.Spec.Model.NodeSelector is { Count: > 0 } selector ? new Dictionary<string, string>(selector) : null,
             HostNetwork = hostNetwork ? true : null,
             HostPID = hostPid ? true : null,
             DnsPolicy = hostNetwork ? "ClusterFirstWithHostNet" : "ClusterFirst",
-            SecurityContext = new V1PodSecurityContext
-            {
-                RunAsNonRoot = true,
-                RunAsUser = 1000,
-                FsGroup = 1000,
-                SeccompProfile = new V1SeccompProfile { Type = run.Spec.Sandbox?.SecurityContext?.SeccompProfile?.Type is { Length: > 0 } t ? t : "RuntimeDefault" },
-            },
+            SecurityContext = PodSecurity.NonRoot(run.Spec.Sandbox?.SecurityContext?.SeccompProfile?.Type is { Length: > 0 } t ? t : PodSecurity.DefaultSeccompProfile),
             InitContainers = init,
             Containers = [Agent(inputs, memoryEnabled)],
             Volumes = Volumes(inputs, sidecars, memoryEnabled),
@@ -180,63 +166,63 @@ public static partial class AgentPodBuilder
         var run = inputs.Run;
         var env = new List<V1EnvVar>
         {
-            Env("AGENT_RUN_ID", run.Metadata.Name),
-            Env("AGENT_ID", run.Spec.AgentId),
-            Env("SESSION_KEY", run.Spec.SessionKey),
-            Env("INSTANCE_NAME", run.Spec.InstanceRef),
-            Env("PERSONA_PACK_NAME", run.Metadata.Labels?.GetValueOrDefault(Labels.PersonaPack) ?? ""),
-            Env("AGENT_NAMESPACE", run.Metadata.Namespace),
-            Env("TASK", run.Spec.Task),
-            Env("SYSTEM_PROMPT", run.Spec.SystemPrompt ?? ""),
-            Env("MODEL_PROVIDER", run.Spec.Model.Provider),
-            Env("MODEL_NAME", run.Spec.Model.Model),
-            Env("MODEL_BASE_URL", run.Spec.Model.BaseURL ?? ""),
-            Env("THINKING_MODE", run.Spec.Model.Thinking ?? ""),
-            Env("RUN_TIMEOUT", GoDuration.Format(inputs.Timeout)),
+            EnvVars.Value(EnvironmentVariables.AgentRunId, run.Metadata.Name),
+            EnvVars.Value(EnvironmentVariables.AgentId, run.Spec.AgentId),
+            EnvVars.Value(EnvironmentVariables.SessionKey, run.Spec.SessionKey),
+            EnvVars.Value(EnvironmentVariables.InstanceName, run.Spec.InstanceRef),
+            EnvVars.Value(EnvironmentVariables.PersonaPackName, run.Metadata.Labels?.GetValueOrDefault(Labels.PersonaPack) ?? ""),
+            EnvVars.Value(EnvironmentVariables.AgentNamespace, run.Metadata.Namespace),
+            EnvVars.Value(EnvironmentVariables.Task, run.Spec.Task),
+            EnvVars.Value(EnvironmentVariables.SystemPrompt, run.Spec.SystemPrompt ?? ""),
+            EnvVars.Value(EnvironmentVariables.ModelProvider, run.Spec.Model.Provider),
+            EnvVars.Value(EnvironmentVariables.ModelName, run.Spec.Model.Model),
+            EnvVars.Value(EnvironmentVariables.ModelBaseUrl, run.Spec.Model.BaseURL ?? ""),
+            EnvVars.Value(EnvironmentVariables.ThinkingMode, run.Spec.Model.Thinking ?? ""),
+            EnvVars.Value(EnvironmentVariables.RunTimeout, GoDuration.Format(inputs.Timeout)),
         };
         if (memoryEnabled)
         {
-            env.Add(Env("MEMORY_ENABLED", "true"));
+            env.Add(EnvVars.Value(EnvironmentVariables.MemoryEnabled, "true"));
         }
 
         if (inputs.MemoryServerUrl is { } memoryUrl)
         {
-            env.Add(Env("MEMORY_SERVER_URL", memoryUrl));
+            env.Add(EnvVars.Value(EnvironmentVariables.MemoryServerUrl, memoryUrl));
         }
 
         env.AddRange(SortedSpecEnv(run));
-        env.Add(Env("TOOLS_ENABLED", "true"));
+        env.Add(EnvVars.Value(EnvironmentVariables.ToolsEnabled, "true"));
         if (inputs.FetchAllowPrivate)
         {
-            env.Add(Env("SYMPOZIUM_FETCH_ALLOW_PRIVATE", "true"));
+            env.Add(EnvVars.Value(EnvironmentVariables.FetchAllowPrivate, "true"));
         }
 
         if (run.Metadata.Annotations?.GetValueOrDefault(Annotations.ReplyChannel) is { Length: > 0 } channel)
         {
-            env.Add(Env("SOURCE_CHANNEL", channel));
+            env.Add(EnvVars.Value(EnvironmentVariables.SourceChannel, channel));
         }
 
         if (run.Metadata.Annotations?.GetValueOrDefault(Annotations.ReplyChatId) is { Length: > 0 } chat)
         {
-            env.Add(Env("SOURCE_CHAT_ID", chat));
+            env.Add(EnvVars.Value(EnvironmentVariables.SourceChatId, chat));
         }
 
         if (inputs.TraceParent is { Length: > 0 } traceParent)
         {
-            env.Add(Env("TRACEPARENT", traceParent));
+            env.Add(EnvVars.Value(EnvironmentVariables.TraceParent, traceParent));
         }
 
         env.AddRange(Observability(inputs));
         var mounts = new List<V1VolumeMount>
         {
-            Mount(WorkspaceVolume, IpcPaths.Workspace),
-            Mount(SkillsVolume, IpcPaths.Skills, readOnly: true),
-            Mount(IpcVolume, IpcPaths.Ipc),
-            Mount(TmpVolume, IpcPaths.Tmp),
+            VolumeMounts.Of(WorkspaceVolume, IpcPaths.Workspace),
+            VolumeMounts.Of(SkillsVolume, IpcPaths.Skills, readOnly: true),
+            VolumeMounts.Of(IpcVolume, IpcPaths.Ipc),
+            VolumeMounts.Of(TmpVolume, IpcPaths.Tmp),
         };
         if (memoryEnabled)
         {
-            mounts.Add(Mount(MemoryVolume, IpcPaths.Memory, readOnly: true));
+            mounts.Add(VolumeMounts.Of(MemoryVolume, IpcPaths.Memory, readOnly: true));
         }
 
         return new V1Container
@@ -249,8 +235,8 @@ public static partial class AgentPodBuilder
                 ? null
                 : [new V1EnvFromSource { SecretRef = new V1SecretEnvSource { Name = run.Spec.Model.AuthSecretRef } }],
             VolumeMounts = mounts,
-            Resources = Resources("250m", "512Mi", "1", "1Gi"),
-            SecurityContext = Restricted(),
+            Resources = ContainerResources.Bounded("250m", "512Mi", "1", "1Gi"),
+            SecurityContext = ContainerSecurity.Restricted(),
         };
     }
 
@@ -259,19 +245,19 @@ public static partial class AgentPodBuilder
         var run = inputs.Run;
         var env = new List<V1EnvVar>
         {
-            Env("AGENT_RUN_ID", run.Metadata.Name),
-            Env("INSTANCE_NAME", run.Spec.InstanceRef),
-            Env("AGENT_NAMESPACE", run.Metadata.Namespace),
-            Env("EVENT_BUS_URL", inputs.Images.EventBusUrl),
+            EnvVars.Value(EnvironmentVariables.AgentRunId, run.Metadata.Name),
+            EnvVars.Value(EnvironmentVariables.InstanceName, run.Spec.InstanceRef),
+            EnvVars.Value(EnvironmentVariables.AgentNamespace, run.Metadata.Namespace),
+            EnvVars.Value(EnvironmentVariables.EventBusUrl, inputs.Images.EventBusUrl),
         };
         if (run.Spec.Lifecycle?.PostRun?.Any(h => h.Gate == true) == true)
         {
-            env.Add(Env("GATE_SUPPRESS_COMPLETION", "true"));
+            env.Add(EnvVars.Value(EnvironmentVariables.GateSuppressCompletion, "true"));
         }
 
         if (inputs.TraceParent is { Length: > 0 } traceParent)
         {
-            env.Add(Env("TRACEPARENT", traceParent));
+            env.Add(EnvVars.Value(EnvironmentVariables.TraceParent, traceParent));
         }
 
         env.AddRange(Observability(inputs));
@@ -282,9 +268,9 @@ public static partial class AgentPodBuilder
             ImagePullPolicy = "IfNotPresent",
             RestartPolicy = "Always",
             Env = env,
-            VolumeMounts = [Mount(IpcVolume, IpcPaths.Ipc)],
-            Resources = Resources("50m", "64Mi", "100m", "128Mi"),
-            SecurityContext = Restricted(),
+            VolumeMounts = [VolumeMounts.Of(IpcVolume, IpcPaths.Ipc)],
+            Resources = ContainerResources.Bounded("50m", "64Mi", "100m", "128Mi"),
+            SecurityContext = ContainerSecurity.Restricted(),
         };
     }
 
@@ -295,14 +281,9 @@ public static partial class AgentPodBuilder
         ImagePullPolicy = "IfNotPresent",
         RestartPolicy = "Always",
         Command = ["sleep", "infinity"],
-        VolumeMounts = [Mount(WorkspaceVolume, IpcPaths.Workspace), Mount(TmpVolume, IpcPaths.Tmp)],
+        VolumeMounts = [VolumeMounts.Of(WorkspaceVolume, IpcPaths.Workspace), VolumeMounts.Of(TmpVolume, IpcPaths.Tmp)],
         Resources = SandboxResources(inputs.Run.Spec.Sandbox?.Resources),
-        SecurityContext = new V1SecurityContext
-        {
-            ReadOnlyRootFilesystem = true,
-            AllowPrivilegeEscalation = false,
-            Capabilities = new V1Capabilities { Drop = ["ALL"] },
-        },
+        SecurityContext = ContainerSecurity.Restricted(),
     };
 
     private static V1Container McpBridge(AgentPodInputs inputs, bool discoverOnly)
@@ -310,32 +291,25 @@ public static partial class AgentPodBuilder
         var run = inputs.Run;
         var env = new List<V1EnvVar>
         {
-            Env("AGENT_RUN_ID", run.Metadata.Name),
-            Env("MCP_CONFIG_PATH", IpcPaths.Config + "/" + McpConfigFile),
-            Env("MCP_IPC_PATH", IpcPaths.ToolsDir),
-            Env("MCP_MANIFEST_PATH", IpcPaths.McpToolsFile),
+            EnvVars.Value(EnvironmentVariables.AgentRunId, run.Metadata.Name),
+            EnvVars.Value(EnvironmentVariables.McpConfigPath, IpcPaths.Config + "/" + McpConfigFile),
+            EnvVars.Value(EnvironmentVariables.McpIpcPath, IpcPaths.ToolsDir),
+            EnvVars.Value(EnvironmentVariables.McpManifestPath, IpcPaths.McpToolsFile),
         };
         if (inputs.TraceParent is { Length: > 0 } traceParent)
         {
-            env.Add(Env("TRACEPARENT", traceParent));
+            env.Add(EnvVars.Value(EnvironmentVariables.TraceParent, traceParent));
         }
 
         env.AddRange(Observability(inputs));
         foreach (var server in inputs.McpServers.Where(s => !string.IsNullOrEmpty(s.AuthSecret)))
         {
-            env.Add(new V1EnvVar
-            {
-                Name = McpAuthVariable(server.Name),
-                ValueFrom = new V1EnvVarSource
-                {
-                    SecretKeyRef = new V1SecretKeySelector { Name = server.AuthSecret, Key = string.IsNullOrEmpty(server.AuthKey) ? "token" : server.AuthKey, Optional = true },
-                },
-            });
+            env.Add(EnvVars.FromSecret(McpAuthVariable(server.Name), server.AuthSecret!, string.IsNullOrEmpty(server.AuthKey) ? "token" : server.AuthKey, optional: true));
         }
 
         if (discoverOnly)
         {
-            env.Add(Env("MCP_DISCOVER_ONLY", "true"));
+            env.Add(EnvVars.Value(EnvironmentVariables.McpDiscoverOnly, "true"));
         }
 
         return new V1Container
@@ -345,9 +319,9 @@ public static partial class AgentPodBuilder
             ImagePullPolicy = "IfNotPresent",
             RestartPolicy = discoverOnly ? null : "Always",
             Env = env,
-            VolumeMounts = [Mount(IpcVolume, IpcPaths.Ipc), Mount(McpConfigVolume, IpcPaths.Config, readOnly: true)],
-            Resources = Resources("100m", "128Mi", "200m", "256Mi"),
-            SecurityContext = Restricted(),
+            VolumeMounts = [VolumeMounts.Of(IpcVolume, IpcPaths.Ipc), VolumeMounts.Of(McpConfigVolume, IpcPaths.Config, readOnly: true)],
+            Resources = ContainerResources.Bounded("100m", "128Mi", "200m", "256Mi"),
+            SecurityContext = ContainerSecurity.Restricted(),
         };
     }
 
@@ -355,7 +329,7 @@ public static partial class AgentPodBuilder
     public static string McpAuthVariable(string serverName)
     {
         ArgumentNullException.ThrowIfNull(serverName);
-        return "MCP_AUTH_" + NonIdentifier().Replace(serverName.ToUpperInvariant(), "_");
+        return EnvironmentVariables.McpAuthPrefix + NonIdentifier().Replace(serverName.ToUpperInvariant(), "_");
     }
 
     private static V1Container WaitForMemory(ControllerImages images, string memoryUrl) => new()
@@ -365,31 +339,31 @@ public static partial class AgentPodBuilder
         ImagePullPolicy = "IfNotPresent",
         Command = ["sh", "-c",
             $"i=0; until wget -q --spider {memoryUrl}/health; do i=$((i+2)); if [ $i -ge 120 ]; then echo 'memory server {memoryUrl} not ready after 120s'; exit 1; fi; sleep 2; done"],
-        Resources = Resources("50m", "32Mi", "100m", "64Mi"),
-        SecurityContext = Restricted(),
+        Resources = ContainerResources.Bounded("50m", "32Mi", "100m", "64Mi"),
+        SecurityContext = ContainerSecurity.Restricted(),
     };
 
     private static V1Container SkillSidecar(ResolvedSidecar resolved)
     {
         var sidecar = resolved.Sidecar;
-        var env = (sidecar.Env ?? []).Select(e => Env(e.Name, e.Value)).ToList();
+        var env = (sidecar.Env ?? []).Select(e => EnvVars.Value(e.Name, e.Value)).ToList();
         // Sorted so the pod spec is stable across reconciles (upstream used map order).
-        env.AddRange(resolved.Params.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => Env("SKILL_" + p.Key.ToUpperInvariant(), p.Value)));
-        var mounts = new List<V1VolumeMount> { Mount(IpcVolume, IpcPaths.Ipc), Mount(TmpVolume, IpcPaths.Tmp) };
+        env.AddRange(resolved.Params.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => EnvVars.Value(EnvironmentVariables.SkillParamPrefix + p.Key.ToUpperInvariant(), p.Value)));
+        var mounts = new List<V1VolumeMount> { VolumeMounts.Of(IpcVolume, IpcPaths.Ipc), VolumeMounts.Of(TmpVolume, IpcPaths.Tmp) };
         if (sidecar.MountWorkspace != false)
         {
-            mounts.Add(Mount(WorkspaceVolume, IpcPaths.Workspace));
+            mounts.Add(VolumeMounts.Of(WorkspaceVolume, IpcPaths.Workspace));
         }
 
         var hostMounts = sidecar.HostAccess is { Enabled: true } access ? access.Mounts ?? [] : [];
         for (var i = 0; i < hostMounts.Count; i++)
         {
-            mounts.Add(Mount(HostVolumeName(resolved.PackName, i), hostMounts[i].MountPath, readOnly: hostMounts[i].ReadOnly != false));
+            mounts.Add(VolumeMounts.Of(HostVolumeName(resolved.PackName, i), hostMounts[i].MountPath, readOnly: hostMounts[i].ReadOnly != false));
         }
 
         if (!string.IsNullOrEmpty(sidecar.SecretRef))
         {
-            mounts.Add(Mount(SecretVolumeName(resolved.PackName), sidecar.SecretMountPath is { Length: > 0 } path ? path : "/secrets/" + sidecar.SecretRef, readOnly: true));
+            mounts.Add(VolumeMounts.Of(SecretVolumeName(resolved.PackName), sidecar.SecretMountPath is { Length: > 0 } path ? path : "/secrets/" + sidecar.SecretRef, readOnly: true));
         }
 
         var cpu = sidecar.Resources?.Cpu is { Length: > 0 } c ? c : "100m";
@@ -403,7 +377,7 @@ public static partial class AgentPodBuilder
             Command = sidecar.Command is { Count: > 0 } command ? [.. command] : null,
             Env = env.Count > 0 ? env : null,
             VolumeMounts = mounts,
-            Resources = Resources(cpu, memory, cpu, memory),
+            Resources = ContainerResources.Bounded(cpu, memory, cpu, memory),
             SecurityContext = HostAccessContext(sidecar.HostAccess),
         };
     }
@@ -413,11 +387,11 @@ public static partial class AgentPodBuilder
         var run = inputs.Run;
         var env = new List<V1EnvVar>
         {
-            Env("AGENT_RUN_ID", run.Metadata.Name),
-            Env("INSTANCE_NAME", run.Spec.InstanceRef),
-            Env("AGENT_NAMESPACE", run.Metadata.Namespace),
+            EnvVars.Value(EnvironmentVariables.AgentRunId, run.Metadata.Name),
+            EnvVars.Value(EnvironmentVariables.InstanceName, run.Spec.InstanceRef),
+            EnvVars.Value(EnvironmentVariables.AgentNamespace, run.Metadata.Namespace),
         };
-        env.AddRange((hook.Env ?? []).Select(e => Env(e.Name, e.Value)));
+        env.AddRange((hook.Env ?? []).Select(e => EnvVars.Value(e.Name, e.Value)));
         env.AddRange(SortedSpecEnv(run));
         return new V1Container
         {
@@ -427,9 +401,9 @@ public static partial class AgentPodBuilder
             Command = hook.Command is { Count: > 0 } command ? [.. command] : null,
             Args = hook.Args is { Count: > 0 } args ? [.. args] : null,
             Env = env,
-            VolumeMounts = [Mount(WorkspaceVolume, IpcPaths.Workspace), Mount(IpcVolume, IpcPaths.Ipc), Mount(TmpVolume, IpcPaths.Tmp)],
-            Resources = Resources("100m", "128Mi", "500m", "512Mi"),
-            SecurityContext = Restricted(),
+            VolumeMounts = [VolumeMounts.Of(WorkspaceVolume, IpcPaths.Workspace), VolumeMounts.Of(IpcVolume, IpcPaths.Ipc), VolumeMounts.Of(TmpVolume, IpcPaths.Tmp)],
+            Resources = ContainerResources.Bounded("100m", "128Mi", "500m", "512Mi"),
+            SecurityContext = ContainerSecurity.Restricted(),
         };
     }
 
@@ -493,7 +467,7 @@ public static partial class AgentPodBuilder
     }
 
     private static IEnumerable<V1EnvVar> SortedSpecEnv(AgentRun run) =>
-        (run.Spec.Env ?? []).OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => Env(e.Key, e.Value));
+        (run.Spec.Env ?? []).OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => EnvVars.Value(e.Key, e.Value));
 
     private static IEnumerable<V1EnvVar> Observability(AgentPodInputs inputs)
     {
@@ -503,13 +477,20 @@ public static partial class AgentPodBuilder
             yield break;
         }
 
-        yield return Env("SYMPOZIUM_OTEL_ENABLED", "true");
-        foreach (var (suffix, value) in new[] { ("OTLP_ENDPOINT", observability.OtlpEndpoint), ("OTLP_PROTOCOL", observability.OtlpProtocol), ("SERVICE_NAME", observability.ServiceName) })
+        yield return EnvVars.Value(EnvironmentVariables.SympoziumOtelEnabled, "true");
+
+        // Each setting under our name and under the OpenTelemetry SDK's standard one.
+        foreach (var (ours, standard, value) in new[]
+        {
+            (EnvironmentVariables.SympoziumOtelOtlpEndpoint, EnvironmentVariables.OtelExporterOtlpEndpoint, observability.OtlpEndpoint),
+            (EnvironmentVariables.SympoziumOtelOtlpProtocol, EnvironmentVariables.OtelExporterOtlpProtocol, observability.OtlpProtocol),
+            (EnvironmentVariables.SympoziumOtelServiceName, EnvironmentVariables.OtelServiceName, observability.ServiceName),
+        })
         {
             if (!string.IsNullOrEmpty(value))
             {
-                yield return Env("SYMPOZIUM_OTEL_" + suffix, value);
-                yield return Env(suffix == "SERVICE_NAME" ? "OTEL_SERVICE_NAME" : "OTEL_EXPORTER_" + suffix, value);
+                yield return EnvVars.Value(ours, value);
+                yield return EnvVars.Value(standard, value);
             }
         }
 
@@ -525,8 +506,8 @@ public static partial class AgentPodBuilder
         }
 
         var joined = string.Join(",", attributes.Where(a => a.Key.Length > 0 && a.Value.Length > 0).Select(a => $"{a.Key}={a.Value}"));
-        yield return Env("SYMPOZIUM_OTEL_RESOURCE_ATTRIBUTES", joined);
-        yield return Env("OTEL_RESOURCE_ATTRIBUTES", joined);
+        yield return EnvVars.Value(EnvironmentVariables.SympoziumOtelResourceAttributes, joined);
+        yield return EnvVars.Value(EnvironmentVariables.OtelResourceAttributes, joined);
     }
 
     private static V1SecurityContext? HostAccessContext(HostAccess? access)
@@ -553,17 +534,10 @@ public static partial class AgentPodBuilder
         return context.Privileged is null && context.RunAsUser is null ? null : context;
     }
 
-    private static V1SecurityContext Restricted() => new()
-    {
-        ReadOnlyRootFilesystem = true,
-        AllowPrivilegeEscalation = false,
-        Capabilities = new V1Capabilities { Drop = ["ALL"] },
-    };
-
     private static V1ResourceRequirements SandboxResources(SandboxResources? requested)
     {
         // The run may ask for its own sandbox resources (upstream ignored them).
-        var defaults = Resources("100m", "256Mi", "500m", "512Mi");
+        var defaults = ContainerResources.Bounded("100m", "256Mi", "500m", "512Mi");
         foreach (var (key, value) in requested?.Requests ?? [])
         {
             defaults.Requests[key] = new ResourceQuantity(value);
@@ -576,17 +550,6 @@ public static partial class AgentPodBuilder
 
         return defaults;
     }
-
-    private static V1ResourceRequirements Resources(string cpuRequest, string memoryRequest, string cpuLimit, string memoryLimit) => new()
-    {
-        Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new(cpuRequest), ["memory"] = new(memoryRequest) },
-        Limits = new Dictionary<string, ResourceQuantity> { ["cpu"] = new(cpuLimit), ["memory"] = new(memoryLimit) },
-    };
-
-    private static V1EnvVar Env(string name, string? value) => new() { Name = name, Value = value ?? "" };
-
-    private static V1VolumeMount Mount(string volume, string path, bool readOnly = false) =>
-        new() { Name = volume, MountPath = path, ReadOnlyProperty = readOnly ? true : null };
 
     /// <summary><c>host-&lt;pack&gt;-&lt;i&gt;</c>, reduced to a valid volume name.</summary>
     public static string HostVolumeName(string pack, int index)

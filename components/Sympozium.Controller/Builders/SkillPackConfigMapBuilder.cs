@@ -1,6 +1,7 @@
 using k8s.Models;
 using Sympozium.Api.Kinds;
 using Sympozium.Api.WellKnown;
+using Sympozium.Kubernetes;
 
 namespace Sympozium.Controller.Builders;
 
@@ -20,7 +21,7 @@ public static class SkillPackConfigMapBuilder
                 Name = name,
                 NamespaceProperty = pack.Metadata.Namespace,
                 Labels = new Dictionary<string, string> { [Labels.Component] = Labels.Components.SkillPack, [Labels.SkillPack] = name },
-                OwnerReferences = [Owner(pack)],
+                OwnerReferences = [ControllerReference.For(pack)],
             },
             Data = pack.Spec.Skills.ToDictionary(s => s.Name + ".md", Document, StringComparer.Ordinal),
         };
@@ -32,14 +33,4 @@ public static class SkillPackConfigMapBuilder
         ArgumentNullException.ThrowIfNull(skill);
         return string.IsNullOrWhiteSpace(skill.Description) ? skill.Content : $"# {skill.Name}\n\n> {skill.Description}\n\n{skill.Content}";
     }
-
-    private static V1OwnerReference Owner(SkillPack pack) => new()
-    {
-        ApiVersion = pack.ApiVersion,
-        Kind = pack.Kind,
-        Name = pack.Metadata.Name,
-        Uid = pack.Metadata.Uid ?? "",
-        Controller = true,
-        BlockOwnerDeletion = true,
-    };
 }
