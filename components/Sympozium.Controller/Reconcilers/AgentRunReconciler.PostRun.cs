@@ -53,7 +53,7 @@ public sealed partial class AgentRunReconciler
         var serviceAccount = run.Spec.Lifecycle?.Rbac is { Count: > 0 } ? AgentPodBuilder.RunServiceAccountName(run) : null;
         var job = PostRunJobBuilder.Build(run, status.ExitCode.Value, end.Succeeded ? end.Result ?? "" : end.Error ?? "", serviceAccount, _options.Images, _options.JobTtlSeconds);
         await CreateIfAbsent.CreateAsync(_clients.Jobs, run.Metadata.Namespace, job, cancellationToken).ConfigureAwait(false);
-        status.Phase = "PostRunning";
+        status.Phase = AgentRunPhases.PostRunning;
         status.PostRunJobName = job.Metadata.Name;
         await WriteStatusAsync(run, cancellationToken).ConfigureAwait(false);
         return ReconcileResult.RequeueAfter(Poll);

@@ -79,7 +79,7 @@ public sealed partial class AgentRunReconciler
 
         var route = await EnsureRouteAsync(run, server, cancellationToken).ConfigureAwait(false);
         var status = run.Status!;
-        status.Phase = "Serving";
+        status.Phase = AgentRunPhases.Serving;
         status.DeploymentName = ServerModeBuilder.ServerName(run);
         status.ServiceName = ServerModeBuilder.ServerName(run);
         status.StartedAt = Now;

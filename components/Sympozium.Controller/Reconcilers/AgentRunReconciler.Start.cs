@@ -8,6 +8,8 @@ using Sympozium.Kubernetes.Reconcile;
 
 namespace Sympozium.Controller.Reconcilers;
 
+// Start (task mode): resolve skills, sidecars, MCP servers and the memory server, then create
+// RBAC, the workspace claim and the Job, and mark the run Running.
 public sealed partial class AgentRunReconciler
 {
     private const string MemorySkill = "memory";
@@ -42,23 +44,7 @@ public sealed partial class AgentRunReconciler
 
         var sidecars = await ResolveSidecarsAsync(ns, skills, cancellationToken).ConfigureAwait(false);
 
-        var mcp = new List<ResolvedMcpServer>();
-        foreach (var reference in instance.Spec.McpServers ?? [])
-        {
-            var server = string.IsNullOrEmpty(reference.Url)
-                ? await SystemNamespaceFallback.GetAsync(_clients.McpServers, ns, reference.Name, cancellationToken).ConfigureAwait(false)
-                : null;
-
-            if (McpConfigBuilder.Resolve(reference, server) is { } resolved)
-            {
-                mcp.Add(resolved);
-            }
-            else
-            {
-                Log.McpServerSkipped(_logger, Describe(run), reference.Name, server is null ? "no MCPServer of that name and no url" : "the MCPServer is not ready");
-            }
-        }
-
+        var mcp = await ResolveMcpServersAsync(run, instance, cancellationToken).ConfigureAwait(false);
         var (traceParent, traceId) = NewTrace(run);
         var inputs = new AgentPodInputs
         {
@@ -140,7 +126,7 @@ public sealed partial class AgentRunReconciler
 
         Log.JobCreated(_logger, Describe(run), job.Spec.Template.Spec.Containers.Count + (job.Spec.Template.Spec.InitContainers?.Count ?? 0));
         var status = run.Status!;
-        status.Phase = "Running";
+        status.Phase = AgentRunPhases.Running;
         status.JobName = name;
         status.StartedAt = Now;
         status.TraceID = traceId;
@@ -171,6 +157,29 @@ public sealed partial class AgentRunReconciler
         return sidecars;
     }
 
+    /// <summary>The instance's MCP servers with their URLs (an MCPServer in the run's namespace first, then in sympozium-system); unknown or unready ones are skipped and logged.</summary>
+    private async Task<List<ResolvedMcpServer>> ResolveMcpServersAsync(AgentRun run, SympoziumInstance instance, CancellationToken cancellationToken)
+    {
+        var mcp = new List<ResolvedMcpServer>();
+        foreach (var reference in instance.Spec.McpServers ?? [])
+        {
+            var server = string.IsNullOrEmpty(reference.Url)
+                ? await SystemNamespaceFallback.GetAsync(_clients.McpServers, run.Metadata.Namespace!, reference.Name, cancellationToken).ConfigureAwait(false)
+                : null;
+
+            if (McpConfigBuilder.Resolve(reference, server) is { } resolved)
+            {
+                mcp.Add(resolved);
+            }
+            else
+            {
+                Log.McpServerSkipped(_logger, Describe(run), reference.Name, server is null ? "no MCPServer of that name and no url" : "the MCPServer is not ready");
+            }
+        }
+
+        return mcp;
+    }
+
     /// <summary>4xx answers that retrying cannot fix (validation, bad request, forbidden by admission).</summary>
     private static bool IsRejection(KubernetesApiException e) =>
         e.StatusCode is HttpStatusCode.UnprocessableEntity or HttpStatusCode.BadRequest
@@ -179,52 +188,7 @@ public sealed partial class AgentRunReconciler
     /// <summary>The shared ServiceAccount of runs without API access (it never gets a token or a grant).</summary>
     private async Task EnsureAgentServiceAccountAsync(string ns, CancellationToken cancellationToken)
     {
-        if (await _clients.ServiceAccounts.GetAsync(ns, Defaults.AgentServiceAccount, cancellationToken).ConfigureAwait(false) is not null)
-        {
-            return;
-        }
-
-        await CreateIfAbsent.CreateAsync(
-            _clients.ServiceAccounts,
-            ns,
-            new V1ServiceAccount
-            {
-                ApiVersion = "v1",
-                Kind = "ServiceAccount",
-                Metadata = new V1ObjectMeta
-                {
-                    Name = Defaults.AgentServiceAccount,
-                    NamespaceProperty = ns,
-                    Labels = new Dictionary<string, string> { [Labels.AppManagedBy] = Labels.Values.Sympozium },
-                },
-                AutomountServiceAccountToken = false,
-            },
-            cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task CreateRbacAsync(RunRbac rbac, CancellationToken cancellationToken)
-    {
-        var account = rbac.ServiceAccount!;
-        await CreateIfAbsent.CreateAsync(_clients.ServiceAccounts, account.Metadata.NamespaceProperty, account, cancellationToken).ConfigureAwait(false);
-        foreach (var role in rbac.Roles)
-        {
-            await CreateIfAbsent.CreateAsync(_clients.Roles, role.Metadata.NamespaceProperty, role, cancellationToken).ConfigureAwait(false);
-        }
-
-        foreach (var binding in rbac.RoleBindings)
-        {
-            await CreateIfAbsent.CreateAsync(_clients.RoleBindings, binding.Metadata.NamespaceProperty, binding, cancellationToken).ConfigureAwait(false);
-        }
-
-        foreach (var role in rbac.ClusterRoles)
-        {
-            await CreateIfAbsent.CreateAsync(_clients.ClusterRoles, null, role, cancellationToken).ConfigureAwait(false);
-        }
-
-        foreach (var binding in rbac.ClusterRoleBindings)
-        {
-            await CreateIfAbsent.CreateAsync(_clients.ClusterRoleBindings, null, binding, cancellationToken).ConfigureAwait(false);
-        }
+        await CreateIfAbsent.EnsureAsync(_clients.ServiceAccounts, ns, Defaults.AgentServiceAccount, () => RbacBuilder.SharedAgentServiceAccount(ns), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -248,38 +212,15 @@ public sealed partial class AgentRunReconciler
                 continue;
             }
 
-            var owner = Builders.AgentPodBuilder.OwnerReference(run);
-            owner.Controller = false;
-            owner.BlockOwnerDeletion = false;
+            var owner = SkillPackConfigMapBuilder.MirrorOwner(run);
             var local = await _clients.ConfigMaps.GetAsync(ns, name, cancellationToken).ConfigureAwait(false);
             try
             {
                 if (local is null)
                 {
-                    await CreateIfAbsent.CreateAsync(
-                        _clients.ConfigMaps,
-                        ns,
-                        new V1ConfigMap
-                        {
-                            ApiVersion = "v1",
-                            Kind = "ConfigMap",
-                            Metadata = new V1ObjectMeta
-                            {
-                                Name = name,
-                                NamespaceProperty = ns,
-                                Labels = new Dictionary<string, string>
-                                {
-                                    [Labels.Component] = Labels.Components.SkillPackMirror,
-                                    [Labels.AgentRun] = run.Metadata.Name!,
-                                    [Labels.ManagedBy] = Labels.Values.Sympozium,
-                                },
-                                OwnerReferences = [owner],
-                            },
-                            Data = source.Data,
-                        },
-                        cancellationToken).ConfigureAwait(false);
+                    await CreateIfAbsent.CreateAsync(_clients.ConfigMaps, ns, SkillPackConfigMapBuilder.Mirror(run, source), cancellationToken).ConfigureAwait(false);
                 }
-                else if (local.Metadata.Labels?.TryGetValue(Labels.Component, out var component) == true && component == Labels.Components.SkillPackMirror)
+                else if (SkillPackConfigMapBuilder.IsMirror(local))
                 {
                     local.Data = source.Data;
                     local.Metadata.OwnerReferences ??= [];
