@@ -55,4 +55,39 @@ public sealed class FinalizerTests : ClusterTestBase
         Assert.Equal(System.Net.HttpStatusCode.UnprocessableEntity, error.StatusCode);
         Assert.Equal(["example.com/other"], (await runs.GetAsync("default", "f3"))!.Metadata.Finalizers);
     }
+
+    [Fact]
+    public async Task Reconciling_a_live_object_adds_the_finalizer_and_runs_no_cleanup()
+    {
+        var runs = Runs();
+        var created = await runs.CreateAsync("default", NewRun("f4"));
+        var cleanups = 0;
+
+        var live = await Finalizer.ReconcileAsync(runs, created, Ours, _ => Task.FromResult(cleanups++));
+
+        Assert.NotNull(live);
+        Assert.Equal([Ours], live.Metadata.Finalizers);
+        Assert.Equal(0, cleanups);
+    }
+
+    [Fact]
+    public async Task Reconciling_a_deleted_object_cleans_up_once_then_releases_it()
+    {
+        var runs = Runs();
+        var run = NewRun("f5");
+        run.Metadata.Finalizers = [Ours];
+        await runs.CreateAsync("default", run);
+        await runs.DeleteAsync("default", "f5");
+        var deleting = (await runs.GetAsync("default", "f5"))!;
+        var cleanups = 0;
+
+        var first = await Finalizer.ReconcileAsync(runs, deleting, Ours, _ => Task.FromResult(cleanups++));
+        var again = await Finalizer.ReconcileAsync(runs, deleting, "example.com/not-ours", _ => Task.FromResult(cleanups++));
+
+        Assert.NotNull(deleting.Metadata.DeletionTimestamp);
+        Assert.Null(first);
+        Assert.Null(again);
+        Assert.Equal(1, cleanups);
+        Assert.Null(await runs.GetAsync("default", "f5"));
+    }
 }

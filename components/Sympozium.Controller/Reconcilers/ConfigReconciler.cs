@@ -51,18 +51,12 @@ public sealed class ConfigReconciler(Clients clients, TimeProvider? time = null)
             return ReconcileResult.Done;
         }
 
-        if (config.Metadata.DeletionTimestamp is not null)
+        var deleting = config;
+        config = await Finalizer.ReconcileAsync(clients.Configs, config, Finalizers.Config, ct => CollectGarbageAsync(deleting, keepGateway: null, ct), cancellationToken).ConfigureAwait(false);
+        if (config is null)
         {
-            if (Finalizer.Has(config, Finalizers.Config))
-            {
-                await CollectGarbageAsync(config, keepGateway: null, cancellationToken).ConfigureAwait(false);
-                await Finalizer.RemoveAsync(clients.Configs, config, Finalizers.Config, cancellationToken).ConfigureAwait(false);
-            }
-
             return ReconcileResult.Done;
         }
-
-        config = await Finalizer.AddAsync(clients.Configs, config, Finalizers.Config, cancellationToken).ConfigureAwait(false);
 
         if (config.Spec.Gateway is not { Enabled: true } spec)
         {

@@ -43,18 +43,11 @@ public sealed partial class InstanceReconciler(Clients clients, ControllerOption
             return ReconcileResult.Done;
         }
 
-        if (instance.Metadata.DeletionTimestamp is not null)
+        instance = await Finalizer.ReconcileAsync(clients.Instances, instance, Finalizers.Instance, ct => DeleteChildrenAsync(ns, key.Name, ct), cancellationToken).ConfigureAwait(false);
+        if (instance is null)
         {
-            if (Finalizer.Has(instance, Finalizers.Instance))
-            {
-                await DeleteChildrenAsync(ns, key.Name, cancellationToken).ConfigureAwait(false);
-                await Finalizer.RemoveAsync(clients.Instances, instance, Finalizers.Instance, cancellationToken).ConfigureAwait(false);
-            }
-
             return ReconcileResult.Done;
         }
-
-        instance = await Finalizer.AddAsync(clients.Instances, instance, Finalizers.Instance, cancellationToken).ConfigureAwait(false);
 
         var problems = new List<KubernetesApiException>();
         var channels = await ReconcileChannelsAsync(instance, problems, cancellationToken).ConfigureAwait(false);
@@ -117,7 +110,7 @@ public sealed partial class InstanceReconciler(Clients clients, ControllerOption
         var phases = runs.Where(r => r.Metadata.DeletionTimestamp is null).Select(r => r.Status?.Phase).ToList();
         var channelErrors = channels.Where(c => c.Status == ChannelStates.Error).Select(c => $"channel {c.Type}: {c.Message}").ToList();
         var failed = channelErrors.Count > 0 || problems.Count > 0;
-        var phase = failed ? Phases.Error : phases.Contains(Phases.Serving) ? Phases.Serving : Phases.Running;
+        var phase = failed ? Phases.Error : phases.Contains(AgentRunPhases.Serving) ? Phases.Serving : Phases.Running;
 
         var (conditionStatus, reason, message) = problems.Count > 0
             ? ("False", "ChildError", string.Join("; ", problems.Select(p => p.Message)))
@@ -140,7 +133,7 @@ public sealed partial class InstanceReconciler(Clients clients, ControllerOption
         {
             Phase = phase,
             Channels = channels.Count > 0 ? channels : null,
-            ActiveAgentPods = phases.Count(p => p is Phases.Running or Phases.Serving),
+            ActiveAgentPods = phases.Count(p => p is AgentRunPhases.Running or AgentRunPhases.Serving),
             TotalAgentRuns = runs.Count,
             Conditions = conditions,
             WebEndpoint = webEndpoint,

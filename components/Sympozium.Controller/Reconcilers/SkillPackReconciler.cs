@@ -22,18 +22,11 @@ public sealed class SkillPackReconciler(Clients clients) : IReconciler<ObjectKey
             return ReconcileResult.Done;
         }
 
-        if (pack.Metadata.DeletionTimestamp is not null)
+        // Deleted: its ConfigMap goes with it.
+        if (await Finalizer.ReconcileAsync(clients.SkillPacks, pack, Finalizers.SkillPack, ct => clients.ConfigMaps.DeleteAsync(key.Namespace, key.Name, cancellationToken: ct), cancellationToken).ConfigureAwait(false) is null)
         {
-            if (Finalizer.Has(pack, Finalizers.SkillPack))
-            {
-                await clients.ConfigMaps.DeleteAsync(key.Namespace, key.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
-                await Finalizer.RemoveAsync(clients.SkillPacks, pack, Finalizers.SkillPack, cancellationToken).ConfigureAwait(false);
-            }
-
             return ReconcileResult.Done;
         }
-
-        await Finalizer.AddAsync(clients.SkillPacks, pack, Finalizers.SkillPack, cancellationToken).ConfigureAwait(false);
 
         var desired = SkillPackConfigMapBuilder.Build(pack);
         var current = await clients.ConfigMaps.GetAsync(key.Namespace, key.Name, cancellationToken).ConfigureAwait(false);

@@ -50,6 +50,31 @@ public static class Finalizer
             : PatchAsync(client, obj, [.. obj.Metadata.Finalizers!.Where(f => f != finalizer)], cancellationToken);
     }
 
+    /// <summary>
+    /// The finalizer step every reconcile of a kind with cleanup starts with. While the object is
+    /// being deleted: runs <paramref name="cleanup"/> once (while the finalizer is still there) and
+    /// removes the finalizer, then returns null — nothing more to reconcile. Otherwise adds the
+    /// finalizer if missing and returns the object as stored.
+    /// </summary>
+    public static async Task<T?> ReconcileAsync<T>(ResourceClient<T> client, T obj, string finalizer, Func<CancellationToken, Task> cleanup, CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        ArgumentNullException.ThrowIfNull(cleanup);
+        if (obj.Metadata.DeletionTimestamp is null)
+        {
+            return await AddAsync(client, obj, finalizer, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (Has(obj, finalizer))
+        {
+            await cleanup(cancellationToken).ConfigureAwait(false);
+            await RemoveAsync(client, obj, finalizer, cancellationToken).ConfigureAwait(false);
+        }
+
+        return null;
+    }
+
     private static Task<T> PatchAsync<T>(ResourceClient<T> client, T obj, List<string> finalizers, CancellationToken cancellationToken)
         where T : class, IKubernetesObject
     {
