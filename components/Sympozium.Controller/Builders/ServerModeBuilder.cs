@@ -27,7 +27,7 @@ public static class ServerModeBuilder
     public const int HttpPort = 8080;
 
     public const string HealthPath = "/healthz";
-    public const string HttpRouteApiVersion = "gateway.networking.k8s.io/v1";
+    public const string HttpRouteApiVersion = GatewayBuilder.ApiVersion;
 
     public static string ServerName(AgentRun run) => Name(run) + "-server";
 
