@@ -1,5 +1,6 @@
 using System.Globalization;
 using Sympozium.Api.Validation;
+using Sympozium.Api.WellKnown;
 
 namespace Sympozium.AgentRunner;
 
@@ -119,33 +120,33 @@ public sealed record RunnerOptions
             return null;
         }
 
-        var provider = (Get("MODEL_PROVIDER") ?? "openai").Trim().ToLowerInvariant();
+        var provider = (Get(EnvironmentVariables.ModelProvider) ?? "openai").Trim().ToLowerInvariant();
         return new RunnerOptions
         {
-            Task = Get("TASK") ?? "",
-            SystemPrompt = Get("SYSTEM_PROMPT") ?? DefaultSystemPrompt,
+            Task = Get(EnvironmentVariables.Task) ?? "",
+            SystemPrompt = Get(EnvironmentVariables.SystemPrompt) ?? DefaultSystemPrompt,
             Provider = provider,
-            Model = Get("MODEL_NAME") ?? "gpt-4o-mini",
-            BaseUrl = (Get("MODEL_BASE_URL") ?? "").TrimEnd('/'),
+            Model = Get(EnvironmentVariables.ModelName) ?? "gpt-4o-mini",
+            BaseUrl = (Get(EnvironmentVariables.ModelBaseUrl) ?? "").TrimEnd('/'),
             ApiKey = SelectApiKey(provider, Get),
             AzureApiVersion = Get("AZURE_OPENAI_API_VERSION") ?? "2024-06-01",
-            ToolsEnabled = Flag("TOOLS_ENABLED"),
-            MemoryEnabled = Flag("MEMORY_ENABLED"),
-            MemoryServerUrl = Get("MEMORY_SERVER_URL")?.TrimEnd('/'),
+            ToolsEnabled = Flag(EnvironmentVariables.ToolsEnabled),
+            MemoryEnabled = Flag(EnvironmentVariables.MemoryEnabled),
+            MemoryServerUrl = Get(EnvironmentVariables.MemoryServerUrl)?.TrimEnd('/'),
             MaxToolIterations = Integer("MAX_TOOL_ITERATIONS", 1) ?? 50,
             RequestTimeout = Duration("LLM_REQUEST_TIMEOUT"),
             MaxRetries = Integer("LLM_MAX_RETRIES", 0),
-            RunTimeout = Duration("RUN_TIMEOUT"),
-            SourceChannel = Get("SOURCE_CHANNEL"),
-            SourceChatId = Get("SOURCE_CHAT_ID"),
-            PersonaPackName = Get("PERSONA_PACK_NAME"),
-            InstanceName = Get("INSTANCE_NAME"),
-            Namespace = Get("AGENT_NAMESPACE"),
-            RunId = Get("AGENT_RUN_ID"),
-            TraceParent = Get("TRACEPARENT"),
+            RunTimeout = Duration(EnvironmentVariables.RunTimeout),
+            SourceChannel = Get(EnvironmentVariables.SourceChannel),
+            SourceChatId = Get(EnvironmentVariables.SourceChatId),
+            PersonaPackName = Get(EnvironmentVariables.PersonaPackName),
+            InstanceName = Get(EnvironmentVariables.InstanceName),
+            Namespace = Get(EnvironmentVariables.AgentNamespace),
+            RunId = Get(EnvironmentVariables.AgentRunId),
+            TraceParent = Get(EnvironmentVariables.TraceParent),
             Debug = Flag("DEBUG"),
-            FetchAllowPrivate = Flag("SYMPOZIUM_FETCH_ALLOW_PRIVATE"),
-            Root = Get("SYMPOZIUM_ROOT") ?? "/",
+            FetchAllowPrivate = Flag(EnvironmentVariables.FetchAllowPrivate),
+            Root = Get(EnvironmentVariables.Root) ?? "/",
             Warnings = warnings,
         };
     }

@@ -1,4 +1,5 @@
 using System.Net;
+using Sympozium.Api.WellKnown;
 using Sympozium.EventBus;
 
 namespace Sympozium.Channels;
@@ -10,10 +11,10 @@ namespace Sympozium.Channels;
 /// </summary>
 public sealed record ChannelOptions
 {
-    public const string InstanceVariable = "INSTANCE_NAME";
-    public const string NamespaceVariable = "POD_NAMESPACE";
-    public const string HealthPortVariable = "HEALTH_PORT";
-    public const string BindAddressVariable = "POD_IP";
+    public const string InstanceVariable = EnvironmentVariables.InstanceName;
+    public const string NamespaceVariable = EnvironmentVariables.PodNamespace;
+    public const string HealthPortVariable = EnvironmentVariables.HealthPort;
+    public const string BindAddressVariable = EnvironmentVariables.PodIp;
 
     /// <summary>Health port (default: 8080, as upstream; env HEALTH_PORT).</summary>
     public const int DefaultHealthPort = 8080;

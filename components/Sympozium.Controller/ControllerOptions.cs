@@ -56,19 +56,19 @@ public sealed record ControllerOptions
 
         return new ControllerOptions
         {
-            Namespace = get("POD_NAMESPACE") is { Length: > 0 } ns ? ns : Defaults.SystemNamespace,
+            Namespace = get(EnvironmentVariables.PodNamespace) is { Length: > 0 } ns ? ns : Defaults.SystemNamespace,
             LeaderElection = get("LEADER_ELECT") is not ("false" or "0"),
             Workers = Integer("CONTROLLER_WORKERS", 2, 1),
-            EventBusUrl = get("NATS_URL") is { Length: > 0 } nats ? nats : get("EVENT_BUS_URL") is { Length: > 0 } eventBus ? eventBus : null,
-            HealthPort = Integer("HEALTH_PORT", 8081, 0),
+            EventBusUrl = get(EnvironmentVariables.NatsUrl) is { Length: > 0 } nats ? nats : get(EnvironmentVariables.EventBusUrl) is { Length: > 0 } eventBus ? eventBus : null,
+            HealthPort = Integer(EnvironmentVariables.HealthPort, 8081, 0),
             JobTtlSeconds = Integer("JOB_TTL_SECONDS", Builders.AgentPodBuilder.TtlSecondsAfterFinished, 0),
-            HealthBindAddress = get("HEALTH_BIND_ADDRESS") is { Length: > 0 } bind ? bind : get("POD_IP") is { Length: > 0 } podIp ? podIp : "+",
+            HealthBindAddress = get("HEALTH_BIND_ADDRESS") is { Length: > 0 } bind ? bind : get(EnvironmentVariables.PodIp) is { Length: > 0 } podIp ? podIp : "+",
             MaxRunHistory = Integer("MAX_RUN_HISTORY", Defaults.RunHistoryLimit, 1),
             Images = new ControllerImages
             {
                 Registry = get(Defaults.ImageRegistryVariable) is { Length: > 0 } registry ? registry : Defaults.ImageRegistry,
                 Tag = get(Defaults.ImageTagVariable) is { Length: > 0 } tag ? tag : "latest",
-                EventBusUrl = get("EVENT_BUS_URL") is { Length: > 0 } bus ? bus : Defaults.EventBusUrl,
+                EventBusUrl = get(EnvironmentVariables.EventBusUrl) is { Length: > 0 } bus ? bus : Defaults.EventBusUrl,
             },
         };
     }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using Sympozium.Api.Kinds;
 using Sympozium.Install;
 using Sympozium.Kubernetes.Client;
 
@@ -59,7 +60,7 @@ internal sealed class DemoRun(KubernetesConnection connection, DemoRunOptions op
         Console.WriteLine($"    you: {options.Message}");
         var run = await WaitForRunAsync(name, cancellationToken).ConfigureAwait(false);
         var phase = run?["status"]?["phase"]?.ToString();
-        if (phase != "Succeeded")
+        if (phase != AgentRunPhases.Succeeded)
         {
             Console.WriteLine($"error: AgentRun {options.Namespace}/{name} ended {phase ?? "without a phase"}: {run?["status"]?.ToJsonString()}");
             Console.WriteLine(await DescribePodsAsync(options.Namespace).ConfigureAwait(false));
@@ -148,7 +149,7 @@ internal sealed class DemoRun(KubernetesConnection connection, DemoRunOptions op
                 seen = phase;
             }
 
-            if (phase is "Succeeded" or "Failed")
+            if (AgentRunPhases.IsTerminal(phase))
             {
                 return run;
             }

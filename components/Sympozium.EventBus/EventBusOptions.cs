@@ -12,11 +12,11 @@ namespace Sympozium.EventBus;
 /// </summary>
 public sealed record EventBusOptions
 {
-    public const string UrlVariable = "EVENT_BUS_URL";
-    public const string TokenVariable = "NATS_TOKEN";
-    public const string UserVariable = "NATS_USER";
-    public const string PasswordVariable = "NATS_PASSWORD";
-    public const string ConnectTimeoutVariable = "EVENT_BUS_CONNECT_TIMEOUT";
+    public const string UrlVariable = EnvironmentVariables.EventBusUrl;
+    public const string TokenVariable = EnvironmentVariables.NatsToken;
+    public const string UserVariable = EnvironmentVariables.NatsUser;
+    public const string PasswordVariable = EnvironmentVariables.NatsPassword;
+    public const string ConnectTimeoutVariable = EnvironmentVariables.EventBusConnectTimeout;
 
     /// <summary>The defaults: the in-cluster URL, no auth.</summary>
     public static EventBusOptions Default { get; } = new();

@@ -10,10 +10,10 @@ namespace Sympozium.IpcBridge;
 /// </summary>
 internal sealed record IpcBridgeOptions
 {
-    public const string AgentRunIdVariable = "AGENT_RUN_ID";
-    public const string InstanceNameVariable = "INSTANCE_NAME";
-    public const string AgentNamespaceVariable = "AGENT_NAMESPACE";
-    public const string SuppressCompletionVariable = "GATE_SUPPRESS_COMPLETION";
+    public const string AgentRunIdVariable = EnvironmentVariables.AgentRunId;
+    public const string InstanceNameVariable = EnvironmentVariables.InstanceName;
+    public const string AgentNamespaceVariable = EnvironmentVariables.AgentNamespace;
+    public const string SuppressCompletionVariable = EnvironmentVariables.GateSuppressCompletion;
 
     /// <summary>The AgentRun name; part of every subject and message id (env AGENT_RUN_ID, required).</summary>
     public required string AgentRunId { get; init; }

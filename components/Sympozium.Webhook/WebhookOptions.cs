@@ -81,7 +81,7 @@ public sealed record WebhookOptions
             BindAddress = string.IsNullOrEmpty(bind) ? defaults.BindAddress
                 : IPAddress.TryParse(bind, out var address) ? address
                 : throw new FormatException($"WEBHOOK_BIND_ADDRESS=\"{bind}\" is not an IP address"),
-            Namespace = get("POD_NAMESPACE") is { Length: > 0 } ns ? ns : defaults.Namespace,
+            Namespace = get(EnvironmentVariables.PodNamespace) is { Length: > 0 } ns ? ns : defaults.Namespace,
             ServiceName = get("WEBHOOK_SERVICE_NAME") is { Length: > 0 } service ? service : defaults.ServiceName,
             CertificateDirectory = get("WEBHOOK_CERT_DIR") is { Length: > 0 } dir ? dir : defaults.CertificateDirectory,
             CertificateSecret = Text("WEBHOOK_CERT_SECRET", defaults.CertificateSecret),

@@ -200,7 +200,7 @@ public sealed class ToolPolicySpec
 [Description("Observed state of the run.")]
 public sealed class AgentRunStatus
 {
-    [EnumValues("Pending", "Running", "Serving", "PostRunning", "AwaitingDelegate", "Succeeded", "Failed")]
+    [EnumValues(AgentRunPhases.Pending, AgentRunPhases.Running, AgentRunPhases.Serving, AgentRunPhases.PostRunning, AgentRunPhases.AwaitingDelegate, AgentRunPhases.Succeeded, AgentRunPhases.Failed)]
     [Description("Pending, Running, Serving, PostRunning, AwaitingDelegate, Succeeded or Failed.")]
     public string? Phase { get; set; }
 

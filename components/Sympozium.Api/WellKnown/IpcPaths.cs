@@ -8,7 +8,7 @@ namespace Sympozium.Api.WellKnown;
 public static class IpcPaths
 {
     /// <summary>Environment variable naming the root directory (default <c>/</c>).</summary>
-    public const string RootVariable = "SYMPOZIUM_ROOT";
+    public const string RootVariable = EnvironmentVariables.Root;
 
     public const string Ipc = "/ipc";
     public const string Skills = "/skills";

@@ -1,6 +1,8 @@
 using k8s.Models;
 using Sympozium.Api.Kinds;
 using Sympozium.Api.WellKnown;
+using Sympozium.Kubernetes;
+using Sympozium.Kubernetes.Pods;
 
 namespace Sympozium.Controller.Builders;
 
@@ -41,26 +43,22 @@ public static class InstanceChildrenBuilder
             ImagePullPolicy = "IfNotPresent",
             Env =
             [
-                new V1EnvVar { Name = "INSTANCE_NAME", Value = name },
-                new V1EnvVar { Name = "AGENT_NAMESPACE", Value = instance.Metadata.Namespace },
-                new V1EnvVar { Name = "POD_NAMESPACE", Value = instance.Metadata.Namespace },
+                EnvVars.Value(EnvironmentVariables.InstanceName, name),
+                EnvVars.Value(EnvironmentVariables.AgentNamespace, instance.Metadata.Namespace),
+                EnvVars.Value(EnvironmentVariables.PodNamespace, instance.Metadata.Namespace),
 
                 // The address to serve /healthz on (each pod has its own in the local cluster).
-                new V1EnvVar { Name = "POD_IP", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "status.podIP" } } },
-                new V1EnvVar { Name = "EVENT_BUS_URL", Value = images.EventBusUrl },
-                new V1EnvVar { Name = "OTEL_EXPORTER_OTLP_ENDPOINT", Value = observability?.Enabled == true ? observability.OtlpEndpoint ?? "" : "" },
-                new V1EnvVar { Name = "OTEL_EXPORTER_OTLP_PROTOCOL", Value = "grpc" },
-                new V1EnvVar { Name = "OTEL_SERVICE_NAME", Value = "sympozium-channel-" + channel.Type },
+                EnvVars.FromField(EnvironmentVariables.PodIp, "status.podIP"),
+                EnvVars.Value(EnvironmentVariables.EventBusUrl, images.EventBusUrl),
+                EnvVars.Value(EnvironmentVariables.OtelExporterOtlpEndpoint, observability?.Enabled == true ? observability.OtlpEndpoint ?? "" : ""),
+                EnvVars.Value(EnvironmentVariables.OtelExporterOtlpProtocol, "grpc"),
+                EnvVars.Value(EnvironmentVariables.OtelServiceName, "sympozium-channel-" + channel.Type),
             ],
             EnvFrom = channel.ConfigRef is { Secret.Length: > 0 } configRef
                 ? [new V1EnvFromSource { SecretRef = new V1SecretEnvSource { Name = configRef.Secret } }]
                 : null,
-            Resources = new V1ResourceRequirements
-            {
-                Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("20m"), ["memory"] = new("32Mi") },
-                Limits = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("200m"), ["memory"] = new("128Mi") },
-            },
-            SecurityContext = new V1SecurityContext { ReadOnlyRootFilesystem = true, AllowPrivilegeEscalation = false, Capabilities = new V1Capabilities { Drop = ["ALL"] } },
+            Resources = ContainerResources.Bounded("20m", "32Mi", "200m", "128Mi"),
+            SecurityContext = ContainerSecurity.Restricted(),
 
             // Ready = connected to the platform and the bus; the instance reports Connected from this.
             ReadinessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/healthz", Port = 8080 }, PeriodSeconds = 10 },
@@ -68,15 +66,15 @@ public static class InstanceChildrenBuilder
         var pod = new V1PodSpec
         {
             Containers = [container],
-            ImagePullSecrets = PullSecrets(instance),
-            SecurityContext = new V1PodSecurityContext { RunAsNonRoot = true, RunAsUser = 1000, FsGroup = 1000, SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" } },
+            ImagePullSecrets = PullSecrets.From(instance.Spec.ImagePullSecrets),
+            SecurityContext = PodSecurity.NonRoot(),
         };
         var strategy = (V1DeploymentStrategy?)null;
         if (channel.Type == "whatsapp")
         {
             // One linked device per account: never two pods at once.
             strategy = new V1DeploymentStrategy { Type = "Recreate" };
-            container.VolumeMounts = [new V1VolumeMount { Name = "whatsapp-data", MountPath = "/data" }];
+            container.VolumeMounts = [VolumeMounts.Of("whatsapp-data", "/data")];
             pod.Volumes = [new V1Volume { Name = "whatsapp-data", PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = WhatsAppClaimName(name) } }];
         }
 
@@ -159,8 +157,8 @@ public static class InstanceChildrenBuilder
                     Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string>(labels) },
                     Spec = new V1PodSpec
                     {
-                        ImagePullSecrets = PullSecrets(instance),
-                        SecurityContext = new V1PodSecurityContext { RunAsNonRoot = true, RunAsUser = 1000, FsGroup = 1000, SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" } },
+                        ImagePullSecrets = PullSecrets.From(instance.Spec.ImagePullSecrets),
+                        SecurityContext = PodSecurity.NonRoot(),
                         Containers =
                         [
                             new V1Container
@@ -171,19 +169,15 @@ public static class InstanceChildrenBuilder
                                 Ports = [new V1ContainerPort { Name = "http", ContainerPort = MemoryServerPort, Protocol = "TCP" }],
                                 Env =
                                 [
-                                    new V1EnvVar { Name = "MEMORY_DB_PATH", Value = "/data/memory.db" },
-                                    new V1EnvVar { Name = "MEMORY_PORT", Value = MemoryServerPort.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                                    EnvVars.Value(EnvironmentVariables.MemoryDbPath, "/data/memory.db"),
+                                    EnvVars.Value(EnvironmentVariables.MemoryPort, MemoryServerPort.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                                 ],
-                                VolumeMounts = [new V1VolumeMount { Name = "memory-db", MountPath = "/data" }],
+                                VolumeMounts = [VolumeMounts.Of("memory-db", "/data")],
                                 StartupProbe = Probe(2, failures: 30),
                                 ReadinessProbe = Probe(10),
                                 LivenessProbe = Probe(30, delay: 5),
-                                Resources = new V1ResourceRequirements
-                                {
-                                    Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("50m"), ["memory"] = new("64Mi") },
-                                    Limits = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("200m"), ["memory"] = new("128Mi") },
-                                },
-                                SecurityContext = new V1SecurityContext { ReadOnlyRootFilesystem = true, AllowPrivilegeEscalation = false, Capabilities = new V1Capabilities { Drop = ["ALL"] } },
+                                Resources = ContainerResources.Bounded("50m", "64Mi", "200m", "128Mi"),
+                                SecurityContext = ContainerSecurity.Restricted(),
                             },
                         ],
                         Volumes = [new V1Volume { Name = "memory-db", PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = name + "-memory-db" } }],
@@ -214,9 +208,6 @@ public static class InstanceChildrenBuilder
     private static Dictionary<string, string> MemoryLabels(string instance) =>
         new() { [Labels.Component] = Labels.Components.Memory, [Labels.Instance] = instance };
 
-    private static List<V1LocalObjectReference>? PullSecrets(SympoziumInstance instance) =>
-        instance.Spec.ImagePullSecrets is { Count: > 0 } secrets ? [.. secrets.Select(s => new V1LocalObjectReference { Name = s.Name })] : null;
-
     private static V1PersistentVolumeClaim Claim(string name, string size, SympoziumInstance instance, Dictionary<string, string> labels) => new()
     {
         ApiVersion = "v1",
@@ -234,17 +225,6 @@ public static class InstanceChildrenBuilder
         Name = name,
         NamespaceProperty = instance.Metadata.Namespace,
         Labels = labels,
-        OwnerReferences =
-        [
-            new V1OwnerReference
-            {
-                ApiVersion = instance.ApiVersion,
-                Kind = instance.Kind,
-                Name = instance.Metadata.Name,
-                Uid = instance.Metadata.Uid ?? "",
-                Controller = true,
-                BlockOwnerDeletion = true,
-            },
-        ],
+        OwnerReferences = [ControllerReference.For(instance)],
     };
 }

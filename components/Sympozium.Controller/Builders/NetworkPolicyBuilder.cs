@@ -1,5 +1,6 @@
 using k8s.Models;
 using Sympozium.Api.WellKnown;
+using Sympozium.Kubernetes;
 
 namespace Sympozium.Controller.Builders;
 
@@ -76,18 +77,7 @@ public static class NetworkPolicyBuilder
                     [Labels.Instance] = instanceName,
                     [Labels.Policy] = policy.Metadata.Name ?? "",
                 },
-                OwnerReferences =
-                [
-                    new V1OwnerReference
-                    {
-                        ApiVersion = policy.ApiVersion,
-                        Kind = policy.Kind,
-                        Name = policy.Metadata.Name,
-                        Uid = policy.Metadata.Uid ?? "",
-                        Controller = true,
-                        BlockOwnerDeletion = true,
-                    },
-                ],
+                OwnerReferences = [ControllerReference.For(policy)],
             },
             Spec = new V1NetworkPolicySpec
             {

@@ -3,6 +3,7 @@ using k8s.Models;
 using Sympozium.Api.Kinds;
 using Sympozium.Api.Validation;
 using Sympozium.Api.WellKnown;
+using Sympozium.Kubernetes.Pods;
 
 namespace Sympozium.Controller.Builders;
 
@@ -91,25 +92,21 @@ public static class PostRunJobBuilder
             Args = hook.Args is { Count: > 0 } args ? [.. args] : null,
             Env =
             [
-                new V1EnvVar { Name = "AGENT_RUN_ID", Value = run.Metadata.Name },
-                new V1EnvVar { Name = "INSTANCE_NAME", Value = run.Spec.InstanceRef },
-                new V1EnvVar { Name = "AGENT_NAMESPACE", Value = run.Metadata.Namespace },
-                new V1EnvVar { Name = "AGENT_EXIT_CODE", Value = exitCode.ToString(CultureInfo.InvariantCulture) },
-                new V1EnvVar { Name = "AGENT_RESULT", Value = result },
-                new V1EnvVar { Name = "GATE_HOOK", Value = hook.Gate == true ? "true" : "false" },
-                .. (hook.Env ?? []).Select(e => new V1EnvVar { Name = e.Name, Value = e.Value }),
+                EnvVars.Value(EnvironmentVariables.AgentRunId, run.Metadata.Name),
+                EnvVars.Value(EnvironmentVariables.InstanceName, run.Spec.InstanceRef),
+                EnvVars.Value(EnvironmentVariables.AgentNamespace, run.Metadata.Namespace),
+                EnvVars.Value(EnvironmentVariables.AgentExitCode, exitCode.ToString(CultureInfo.InvariantCulture)),
+                EnvVars.Value(EnvironmentVariables.AgentResult, result),
+                EnvVars.Value(EnvironmentVariables.GateHook, hook.Gate == true ? "true" : "false"),
+                .. (hook.Env ?? []).Select(e => EnvVars.Value(e.Name, e.Value)),
             ],
             VolumeMounts =
             [
-                new V1VolumeMount { Name = AgentPodBuilder.WorkspaceVolume, MountPath = IpcPaths.Workspace },
-                new V1VolumeMount { Name = AgentPodBuilder.TmpVolume, MountPath = IpcPaths.Tmp },
+                VolumeMounts.Of(AgentPodBuilder.WorkspaceVolume, IpcPaths.Workspace),
+                VolumeMounts.Of(AgentPodBuilder.TmpVolume, IpcPaths.Tmp),
             ],
-            Resources = new V1ResourceRequirements
-            {
-                Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("100m"), ["memory"] = new("128Mi") },
-                Limits = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("500m"), ["memory"] = new("512Mi") },
-            },
-            SecurityContext = new V1SecurityContext { AllowPrivilegeEscalation = false, ReadOnlyRootFilesystem = true, Capabilities = new V1Capabilities { Drop = ["ALL"] } },
+            Resources = ContainerResources.Bounded("100m", "128Mi", "500m", "512Mi"),
+            SecurityContext = ContainerSecurity.Restricted(),
         }).ToList();
 
         return new V1Job
@@ -136,8 +133,8 @@ public static class PostRunJobBuilder
                         RestartPolicy = "Never",
                         ServiceAccountName = serviceAccount ?? Defaults.AgentServiceAccount,
                         AutomountServiceAccountToken = serviceAccount is not null,
-                        ImagePullSecrets = run.Spec.ImagePullSecrets is { Count: > 0 } secrets ? [.. secrets.Select(s => new V1LocalObjectReference { Name = s.Name })] : null,
-                        SecurityContext = new V1PodSecurityContext { RunAsNonRoot = true, RunAsUser = 1000, FsGroup = 1000, SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" } },
+                        ImagePullSecrets = PullSecrets.From(run.Spec.ImagePullSecrets),
+                        SecurityContext = PodSecurity.NonRoot(),
                         InitContainers = init,
                         Containers =
                         [
@@ -146,12 +143,8 @@ public static class PostRunJobBuilder
                                 Name = "done",
                                 Image = images.BusyboxImage,
                                 Command = ["true"],
-                                Resources = new V1ResourceRequirements
-                                {
-                                    Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("10m"), ["memory"] = new("8Mi") },
-                                    Limits = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("50m"), ["memory"] = new("16Mi") },
-                                },
-                                SecurityContext = new V1SecurityContext { AllowPrivilegeEscalation = false, ReadOnlyRootFilesystem = true, Capabilities = new V1Capabilities { Drop = ["ALL"] } },
+                                Resources = ContainerResources.Bounded("10m", "8Mi", "50m", "16Mi"),
+                                SecurityContext = ContainerSecurity.Restricted(),
                             },
                         ],
                         Volumes =

@@ -32,6 +32,23 @@ public static class RbacBuilder
         ["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection", "impersonate", "bind", "escalate", "use", "approve", "sign", "*"],
         StringComparer.Ordinal);
 
+    /// <summary>
+    /// The namespace's shared ServiceAccount of runs without API access: it never gets a token
+    /// (automount off) nor a grant.
+    /// </summary>
+    public static V1ServiceAccount SharedAgentServiceAccount(string ns) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "ServiceAccount",
+        Metadata = new V1ObjectMeta
+        {
+            Name = Defaults.AgentServiceAccount,
+            NamespaceProperty = ns,
+            Labels = new Dictionary<string, string> { [Labels.AppManagedBy] = Labels.Values.Sympozium },
+        },
+        AutomountServiceAccountToken = false,
+    };
+
     public static RunRbac Build(AgentPodInputs inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using k8s.Models;
 using Sympozium.Api.Kinds;
 using Sympozium.Api.WellKnown;
+using Sympozium.Kubernetes.Pods;
 
 namespace Sympozium.Controller.Builders;
 
@@ -26,7 +27,7 @@ public static class ServerModeBuilder
     public const int HttpPort = 8080;
 
     public const string HealthPath = "/healthz";
-    public const string HttpRouteApiVersion = "gateway.networking.k8s.io/v1";
+    public const string HttpRouteApiVersion = GatewayBuilder.ApiVersion;
 
     public static string ServerName(AgentRun run) => Name(run) + "-server";
 
@@ -115,25 +116,21 @@ public static class ServerModeBuilder
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(server);
-        var env = (server.Sidecar.Env ?? []).Select(e => new V1EnvVar { Name = e.Name, Value = e.Value }).ToList();
-        env.Add(new V1EnvVar { Name = "INSTANCE_NAME", Value = run.Spec.InstanceRef });
-        env.Add(new V1EnvVar
-        {
-            Name = "WEB_PROXY_API_KEY",
-            ValueFrom = new V1EnvVarSource { SecretKeyRef = new V1SecretKeySelector { Name = apiKeySecret, Key = ApiKeyField } },
-        });
+        var env = (server.Sidecar.Env ?? []).Select(e => EnvVars.Value(e.Name, e.Value)).ToList();
+        env.Add(EnvVars.Value(EnvironmentVariables.InstanceName, run.Spec.InstanceRef));
+        env.Add(EnvVars.FromSecret(EnvironmentVariables.WebProxyApiKey, apiKeySecret, ApiKeyField));
         if (server.Params.GetValueOrDefault(RateLimitRpmParam) is { Length: > 0 } rpm)
         {
-            env.Add(new V1EnvVar { Name = "RATE_LIMIT_RPM", Value = rpm });
+            env.Add(EnvVars.Value(EnvironmentVariables.RateLimitRpm, rpm));
         }
 
         if (server.Params.GetValueOrDefault(RateLimitBurstParam) is { Length: > 0 } burst)
         {
-            env.Add(new V1EnvVar { Name = "RATE_LIMIT_BURST", Value = burst });
+            env.Add(EnvVars.Value(EnvironmentVariables.RateLimitBurst, burst));
         }
 
         env.AddRange(server.Params.OrderBy(p => p.Key, StringComparer.Ordinal)
-            .Select(p => new V1EnvVar { Name = "SKILL_" + p.Key.ToUpperInvariant(), Value = p.Value }));
+            .Select(p => EnvVars.Value(EnvironmentVariables.SkillParamPrefix + p.Key.ToUpperInvariant(), p.Value)));
         return env;
     }
 
@@ -166,18 +163,8 @@ public static class ServerModeBuilder
             Env = Env(run, server, apiKeySecret),
             LivenessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = HealthPath, Port = HttpPort }, InitialDelaySeconds = 5, PeriodSeconds = 10 },
             ReadinessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = HealthPath, Port = HttpPort }, InitialDelaySeconds = 3, PeriodSeconds = 5 },
-            Resources = new V1ResourceRequirements
-            {
-                Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new(cpu), ["memory"] = new(memory) },
-                Limits = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("500m"), ["memory"] = new("256Mi") },
-            },
-            SecurityContext = new V1SecurityContext
-            {
-                RunAsNonRoot = true,
-                ReadOnlyRootFilesystem = true,
-                AllowPrivilegeEscalation = false,
-                Capabilities = new V1Capabilities { Drop = ["ALL"] },
-            },
+            Resources = ContainerResources.Bounded(cpu, memory, "500m", "256Mi"),
+            SecurityContext = ContainerSecurity.Restricted(runAsNonRoot: true),
         };
 
         return new V1Deployment
@@ -203,14 +190,12 @@ public static class ServerModeBuilder
                         RestartPolicy = "Always",
                         ServiceAccountName = serviceAccount,
                         AutomountServiceAccountToken = apiAccess,
-                        ImagePullSecrets = run.Spec.ImagePullSecrets is { Count: > 0 } secrets
-                            ? [.. secrets.Select(s => new V1LocalObjectReference { Name = s.Name })]
-                            : null,
+                        ImagePullSecrets = PullSecrets.From(run.Spec.ImagePullSecrets),
                         NodeSelector = run.Spec.Model.NodeSelector is { Count: > 0 } selector ? new Dictionary<string, string>(selector) : null,
                         SecurityContext = new V1PodSecurityContext
                         {
                             RunAsNonRoot = true,
-                            SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
+                            SeccompProfile = new V1SeccompProfile { Type = PodSecurity.DefaultSeccompProfile },
                         },
                         Containers = [container],
                     },

@@ -4,6 +4,7 @@ using Sympozium.Api.Kinds;
 using Sympozium.Api.Validation;
 using Sympozium.Api.WellKnown;
 using Sympozium.Controller.Builders;
+using Sympozium.Kubernetes.Client;
 using Sympozium.Kubernetes.Reconcile;
 
 namespace Sympozium.Controller.Reconcilers;
@@ -51,8 +52,8 @@ public sealed partial class AgentRunReconciler
 
         var serviceAccount = run.Spec.Lifecycle?.Rbac is { Count: > 0 } ? AgentPodBuilder.RunServiceAccountName(run) : null;
         var job = PostRunJobBuilder.Build(run, status.ExitCode.Value, end.Succeeded ? end.Result ?? "" : end.Error ?? "", serviceAccount, _options.Images, _options.JobTtlSeconds);
-        await CreateIfAbsentAsync(_clients.Jobs, run.Metadata.Namespace, job, cancellationToken).ConfigureAwait(false);
-        status.Phase = "PostRunning";
+        await CreateIfAbsent.CreateAsync(_clients.Jobs, run.Metadata.Namespace, job, cancellationToken).ConfigureAwait(false);
+        status.Phase = AgentRunPhases.PostRunning;
         status.PostRunJobName = job.Metadata.Name;
         await WriteStatusAsync(run, cancellationToken).ConfigureAwait(false);
         return ReconcileResult.RequeueAfter(Poll);

@@ -67,8 +67,8 @@ public sealed partial class AgentRunReconciler
 
             secretName = await EnsureApiKeySecretAsync(run, server, cancellationToken).ConfigureAwait(false);
             var account = apiAccess ? AgentPodBuilder.RunServiceAccountName(run) : Defaults.AgentServiceAccount;
-            await CreateIfAbsentAsync(_clients.Deployments, ns, ServerModeBuilder.BuildDeployment(run, server, secretName, account, apiAccess), cancellationToken).ConfigureAwait(false);
-            await CreateIfAbsentAsync(_clients.Services, ns, ServerModeBuilder.BuildService(run, server), cancellationToken).ConfigureAwait(false);
+            await CreateIfAbsent.CreateAsync(_clients.Deployments, ns, ServerModeBuilder.BuildDeployment(run, server, secretName, account, apiAccess), cancellationToken).ConfigureAwait(false);
+            await CreateIfAbsent.CreateAsync(_clients.Services, ns, ServerModeBuilder.BuildService(run, server), cancellationToken).ConfigureAwait(false);
         }
         catch (KubernetesApiException e) when (IsRejection(e) || e.StatusCode == HttpStatusCode.Forbidden)
         {
@@ -79,7 +79,7 @@ public sealed partial class AgentRunReconciler
 
         var route = await EnsureRouteAsync(run, server, cancellationToken).ConfigureAwait(false);
         var status = run.Status!;
-        status.Phase = "Serving";
+        status.Phase = AgentRunPhases.Serving;
         status.DeploymentName = ServerModeBuilder.ServerName(run);
         status.ServiceName = ServerModeBuilder.ServerName(run);
         status.StartedAt = Now;
@@ -149,7 +149,7 @@ public sealed partial class AgentRunReconciler
         if (await _clients.Secrets.GetAsync(ns, name, cancellationToken).ConfigureAwait(false) is null)
         {
             // AlreadyExists (another reconcile won) keeps the key that is there: it must not change under clients.
-            await CreateIfAbsentAsync(_clients.Secrets, ns, ServerModeBuilder.ApiKeySecret(run, ServerModeBuilder.NewApiKey()), cancellationToken).ConfigureAwait(false);
+            await CreateIfAbsent.CreateAsync(_clients.Secrets, ns, ServerModeBuilder.ApiKeySecret(run, ServerModeBuilder.NewApiKey()), cancellationToken).ConfigureAwait(false);
         }
 
         return name;
@@ -189,7 +189,7 @@ public sealed partial class AgentRunReconciler
             var live = await _clients.HttpRoutes.GetAsync(ns, routeName, cancellationToken).ConfigureAwait(false);
             if (live is null)
             {
-                await CreateIfAbsentAsync(_clients.HttpRoutes, ns, desired, cancellationToken).ConfigureAwait(false);
+                await CreateIfAbsent.CreateAsync(_clients.HttpRoutes, ns, desired, cancellationToken).ConfigureAwait(false);
                 Log.RouteApplied(_logger, Describe(run), routeName, hostname, "created");
                 return routed;
             }

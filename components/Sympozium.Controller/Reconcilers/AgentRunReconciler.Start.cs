@@ -8,9 +8,10 @@ using Sympozium.Kubernetes.Reconcile;
 
 namespace Sympozium.Controller.Reconcilers;
 
+// Start (task mode): resolve skills, sidecars, MCP servers and the memory server, then create
+// RBAC, the workspace claim and the Job, and mark the run Running.
 public sealed partial class AgentRunReconciler
 {
-    private const string SkillPackPrefix = "skillpack-";
     private const string MemorySkill = "memory";
 
     /// <summary>Resolves what the Job depends on, creates RBAC and the Job, and marks the run Running.</summary>
@@ -22,7 +23,7 @@ public sealed partial class AgentRunReconciler
 
         string? memoryUrl = null;
         var serverMode = run.Spec.Mode == "server";
-        if (!serverMode && skills.Any(s => PackName(s.SkillPackRef) == MemorySkill))
+        if (!serverMode && skills.Any(s => SkillPackRefs.PackName(s.SkillPackRef) == MemorySkill))
         {
             var deploymentName = InstanceChildrenBuilder.MemoryName(instance.Metadata.Name!);
             var deployment = await _clients.Deployments.GetAsync(ns, deploymentName, cancellationToken).ConfigureAwait(false);
@@ -43,29 +44,7 @@ public sealed partial class AgentRunReconciler
 
         var sidecars = await ResolveSidecarsAsync(ns, skills, cancellationToken).ConfigureAwait(false);
 
-        var mcp = new List<ResolvedMcpServer>();
-        foreach (var reference in instance.Spec.McpServers ?? [])
-        {
-            MCPServer? server = null;
-            if (string.IsNullOrEmpty(reference.Url))
-            {
-                server = await _clients.McpServers.GetAsync(ns, reference.Name, cancellationToken).ConfigureAwait(false);
-                if (server is null && ns != Defaults.SystemNamespace)
-                {
-                    server = await _clients.McpServers.GetAsync(Defaults.SystemNamespace, reference.Name, cancellationToken).ConfigureAwait(false);
-                }
-            }
-
-            if (McpConfigBuilder.Resolve(reference, server) is { } resolved)
-            {
-                mcp.Add(resolved);
-            }
-            else
-            {
-                Log.McpServerSkipped(_logger, Describe(run), reference.Name, server is null ? "no MCPServer of that name and no url" : "the MCPServer is not ready");
-            }
-        }
-
+        var mcp = await ResolveMcpServersAsync(run, instance, cancellationToken).ConfigureAwait(false);
         var (traceParent, traceId) = NewTrace(run);
         var inputs = new AgentPodInputs
         {
@@ -104,7 +83,7 @@ public sealed partial class AgentRunReconciler
 
             if (mcp.Count > 0)
             {
-                await CreateIfAbsentAsync(_clients.ConfigMaps, ns, McpConfigBuilder.Build(run, mcp), cancellationToken).ConfigureAwait(false);
+                await CreateIfAbsent.CreateAsync(_clients.ConfigMaps, ns, McpConfigBuilder.Build(run, mcp), cancellationToken).ConfigureAwait(false);
             }
 
             await MirrorSkillsAsync(run, skills, cancellationToken).ConfigureAwait(false);
@@ -134,10 +113,10 @@ public sealed partial class AgentRunReconciler
             if (HasPostRunHooks(run))
             {
                 // The agent and the postRun hooks share the workspace through this claim.
-                await CreateIfAbsentAsync(_clients.Claims, ns, PostRunJobBuilder.WorkspaceClaim(run), cancellationToken).ConfigureAwait(false);
+                await CreateIfAbsent.CreateAsync(_clients.Claims, ns, PostRunJobBuilder.WorkspaceClaim(run), cancellationToken).ConfigureAwait(false);
             }
 
-            await CreateIfAbsentAsync(_clients.Jobs, ns, job, cancellationToken).ConfigureAwait(false);
+            await CreateIfAbsent.CreateAsync(_clients.Jobs, ns, job, cancellationToken).ConfigureAwait(false);
         }
         catch (KubernetesApiException e) when (IsRejection(e))
         {
@@ -147,7 +126,7 @@ public sealed partial class AgentRunReconciler
 
         Log.JobCreated(_logger, Describe(run), job.Spec.Template.Spec.Containers.Count + (job.Spec.Template.Spec.InitContainers?.Count ?? 0));
         var status = run.Status!;
-        status.Phase = "Running";
+        status.Phase = AgentRunPhases.Running;
         status.JobName = name;
         status.StartedAt = Now;
         status.TraceID = traceId;
@@ -162,16 +141,12 @@ public sealed partial class AgentRunReconciler
         var sidecars = new List<ResolvedSidecar>();
         foreach (var skill in skills)
         {
-            if (PackName(skill.SkillPackRef) is not { } packName)
+            if (SkillPackRefs.PackName(skill.SkillPackRef) is not { } packName)
             {
                 continue;
             }
 
-            var pack = await _clients.SkillPacks.GetAsync(ns, packName, cancellationToken).ConfigureAwait(false);
-            if (pack is null && ns != Defaults.SystemNamespace)
-            {
-                pack = await _clients.SkillPacks.GetAsync(Defaults.SystemNamespace, packName, cancellationToken).ConfigureAwait(false);
-            }
+            var pack = await SystemNamespaceFallback.GetAsync(_clients.SkillPacks, ns, packName, cancellationToken).ConfigureAwait(false);
 
             if (pack?.Spec.Sidecar is { Image.Length: > 0 } sidecar)
             {
@@ -182,79 +157,38 @@ public sealed partial class AgentRunReconciler
         return sidecars;
     }
 
+    /// <summary>The instance's MCP servers with their URLs (an MCPServer in the run's namespace first, then in sympozium-system); unknown or unready ones are skipped and logged.</summary>
+    private async Task<List<ResolvedMcpServer>> ResolveMcpServersAsync(AgentRun run, SympoziumInstance instance, CancellationToken cancellationToken)
+    {
+        var mcp = new List<ResolvedMcpServer>();
+        foreach (var reference in instance.Spec.McpServers ?? [])
+        {
+            var server = string.IsNullOrEmpty(reference.Url)
+                ? await SystemNamespaceFallback.GetAsync(_clients.McpServers, run.Metadata.Namespace!, reference.Name, cancellationToken).ConfigureAwait(false)
+                : null;
+
+            if (McpConfigBuilder.Resolve(reference, server) is { } resolved)
+            {
+                mcp.Add(resolved);
+            }
+            else
+            {
+                Log.McpServerSkipped(_logger, Describe(run), reference.Name, server is null ? "no MCPServer of that name and no url" : "the MCPServer is not ready");
+            }
+        }
+
+        return mcp;
+    }
+
     /// <summary>4xx answers that retrying cannot fix (validation, bad request, forbidden by admission).</summary>
     private static bool IsRejection(KubernetesApiException e) =>
         e.StatusCode is HttpStatusCode.UnprocessableEntity or HttpStatusCode.BadRequest
         || (e.StatusCode == HttpStatusCode.Forbidden && e.Message.Contains("admission", StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>The SkillPack a SkillRef names (a <c>skillpack-</c> prefix is dropped), or null for ConfigMap-only refs.</summary>
-    private static string? PackName(string? skillPackRef) =>
-        skillPackRef is not { Length: > 0 } reference ? null
-        : reference.StartsWith(SkillPackPrefix, StringComparison.Ordinal) ? reference[SkillPackPrefix.Length..]
-        : reference;
-
-    private static async Task CreateIfAbsentAsync<T>(ResourceClient<T> client, string? ns, T value, CancellationToken cancellationToken)
-        where T : class
-    {
-        try
-        {
-            await client.CreateAsync(ns, value, cancellationToken).ConfigureAwait(false);
-        }
-        catch (KubernetesApiException e) when (e.IsAlreadyExists)
-        {
-            // Created by an earlier attempt of this reconcile (the controller restarted in between).
-        }
-    }
-
     /// <summary>The shared ServiceAccount of runs without API access (it never gets a token or a grant).</summary>
     private async Task EnsureAgentServiceAccountAsync(string ns, CancellationToken cancellationToken)
     {
-        if (await _clients.ServiceAccounts.GetAsync(ns, Defaults.AgentServiceAccount, cancellationToken).ConfigureAwait(false) is not null)
-        {
-            return;
-        }
-
-        await CreateIfAbsentAsync(
-            _clients.ServiceAccounts,
-            ns,
-            new V1ServiceAccount
-            {
-                ApiVersion = "v1",
-                Kind = "ServiceAccount",
-                Metadata = new V1ObjectMeta
-                {
-                    Name = Defaults.AgentServiceAccount,
-                    NamespaceProperty = ns,
-                    Labels = new Dictionary<string, string> { [Labels.AppManagedBy] = Labels.Values.Sympozium },
-                },
-                AutomountServiceAccountToken = false,
-            },
-            cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task CreateRbacAsync(RunRbac rbac, CancellationToken cancellationToken)
-    {
-        var account = rbac.ServiceAccount!;
-        await CreateIfAbsentAsync(_clients.ServiceAccounts, account.Metadata.NamespaceProperty, account, cancellationToken).ConfigureAwait(false);
-        foreach (var role in rbac.Roles)
-        {
-            await CreateIfAbsentAsync(_clients.Roles, role.Metadata.NamespaceProperty, role, cancellationToken).ConfigureAwait(false);
-        }
-
-        foreach (var binding in rbac.RoleBindings)
-        {
-            await CreateIfAbsentAsync(_clients.RoleBindings, binding.Metadata.NamespaceProperty, binding, cancellationToken).ConfigureAwait(false);
-        }
-
-        foreach (var role in rbac.ClusterRoles)
-        {
-            await CreateIfAbsentAsync(_clients.ClusterRoles, null, role, cancellationToken).ConfigureAwait(false);
-        }
-
-        foreach (var binding in rbac.ClusterRoleBindings)
-        {
-            await CreateIfAbsentAsync(_clients.ClusterRoleBindings, null, binding, cancellationToken).ConfigureAwait(false);
-        }
+        await CreateIfAbsent.EnsureAsync(_clients.ServiceAccounts, ns, Defaults.AgentServiceAccount, () => RbacBuilder.SharedAgentServiceAccount(ns), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -278,38 +212,15 @@ public sealed partial class AgentRunReconciler
                 continue;
             }
 
-            var owner = Builders.AgentPodBuilder.OwnerReference(run);
-            owner.Controller = false;
-            owner.BlockOwnerDeletion = false;
+            var owner = SkillPackConfigMapBuilder.MirrorOwner(run);
             var local = await _clients.ConfigMaps.GetAsync(ns, name, cancellationToken).ConfigureAwait(false);
             try
             {
                 if (local is null)
                 {
-                    await CreateIfAbsentAsync(
-                        _clients.ConfigMaps,
-                        ns,
-                        new V1ConfigMap
-                        {
-                            ApiVersion = "v1",
-                            Kind = "ConfigMap",
-                            Metadata = new V1ObjectMeta
-                            {
-                                Name = name,
-                                NamespaceProperty = ns,
-                                Labels = new Dictionary<string, string>
-                                {
-                                    [Labels.Component] = Labels.Components.SkillPackMirror,
-                                    [Labels.AgentRun] = run.Metadata.Name!,
-                                    [Labels.ManagedBy] = Labels.Values.Sympozium,
-                                },
-                                OwnerReferences = [owner],
-                            },
-                            Data = source.Data,
-                        },
-                        cancellationToken).ConfigureAwait(false);
+                    await CreateIfAbsent.CreateAsync(_clients.ConfigMaps, ns, SkillPackConfigMapBuilder.Mirror(run, source), cancellationToken).ConfigureAwait(false);
                 }
-                else if (local.Metadata.Labels?.TryGetValue(Labels.Component, out var component) == true && component == Labels.Components.SkillPackMirror)
+                else if (SkillPackConfigMapBuilder.IsMirror(local))
                 {
                     local.Data = source.Data;
                     local.Metadata.OwnerReferences ??= [];

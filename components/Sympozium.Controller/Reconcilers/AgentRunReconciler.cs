@@ -1,11 +1,7 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Security.Cryptography;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Sympozium.Api.Kinds;
-using Sympozium.Api.Meta;
-using Sympozium.Api.Validation;
 using Sympozium.Api.WellKnown;
 using Sympozium.Controller.Runs;
 using Sympozium.Kubernetes;
@@ -24,7 +20,8 @@ namespace Sympozium.Controller.Reconcilers;
 /// <remarks>
 /// Every status write carries the resourceVersion that was read, so two controllers (or a
 /// controller restarted mid-reconcile) cannot both record an outcome: the second write conflicts
-/// and its retry sees the terminal phase.
+/// and its retry sees the terminal phase. One partial file per concern: Pending, Start, Rbac,
+/// Running, Results, PostRun, Serving, Completed (finished and deleted runs) and Status (the writes).
 /// </remarks>
 public sealed partial class AgentRunReconciler : IReconciler<ObjectKey>
 {
@@ -103,23 +100,23 @@ public sealed partial class AgentRunReconciler : IReconciler<ObjectKey>
         }
 
         var phase = run.Status.Phase;
-        if (!IsTerminal(phase) && !(run.Metadata.Finalizers ?? []).Contains(Finalizers.AgentRun))
+        if (!IsTerminal(phase) && !Finalizer.Has(run, Finalizers.AgentRun))
         {
-            run = await SetFinalizersAsync(run, [.. run.Metadata.Finalizers ?? [], Finalizers.AgentRun], cancellationToken).ConfigureAwait(false);
+            run = await Finalizer.AddAsync(_clients.Runs, run, Finalizers.AgentRun, cancellationToken).ConfigureAwait(false);
             run.Status ??= new AgentRunStatus();
         }
 
         switch (phase)
         {
-            case null or "" or "Pending":
+            case null or "" or AgentRunPhases.Pending:
                 return await PendingAsync(run, cancellationToken).ConfigureAwait(false);
-            case "Running":
+            case AgentRunPhases.Running:
                 return await RunningAsync(run, cancellationToken).ConfigureAwait(false);
-            case "PostRunning":
+            case AgentRunPhases.PostRunning:
                 return await PostRunningAsync(run, cancellationToken).ConfigureAwait(false);
-            case "Serving":
+            case AgentRunPhases.Serving:
                 return await ServingAsync(run, cancellationToken).ConfigureAwait(false);
-            case "Succeeded" or "Failed":
+            case AgentRunPhases.Succeeded or AgentRunPhases.Failed:
                 return await CompletedAsync(run, cancellationToken).ConfigureAwait(false);
             default:
                 Log.PhaseIgnored(_logger, Describe(run), phase);
@@ -127,226 +124,7 @@ public sealed partial class AgentRunReconciler : IReconciler<ObjectKey>
         }
     }
 
-    public static bool IsTerminal(string? phase) => phase is "Succeeded" or "Failed";
-
-    // ---------------------------------------------------------------- Pending
-
-    private async Task<ReconcileResult> PendingAsync(AgentRun run, CancellationToken cancellationToken)
-    {
-        var ns = run.Metadata.Namespace!;
-        var age = Now - (run.Metadata.CreationTimestamp ?? Now);
-
-        var instance = await _clients.Instances.GetAsync(ns, run.Spec.InstanceRef, cancellationToken).ConfigureAwait(false);
-        var timeout = RunPlanner.EffectiveTimeout(run, instance);
-        if (instance is null)
-        {
-            return await WaitOrFailAsync(
-                run,
-                "InstanceNotFound",
-                $"SympoziumInstance \"{run.Spec.InstanceRef}\" (spec.instanceRef) does not exist in namespace {ns}; the run starts when it is created",
-                $"SympoziumInstance \"{run.Spec.InstanceRef}\" (spec.instanceRef) did not appear in namespace {ns} within the run timeout {GoDuration.Format(timeout)}",
-                age > timeout,
-                cancellationToken).ConfigureAwait(false);
-        }
-
-        SympoziumPolicy? policy = null;
-        if (instance.Spec.PolicyRef is { Length: > 0 } policyName)
-        {
-            policy = await _clients.Policies.GetAsync(ns, policyName, cancellationToken).ConfigureAwait(false);
-            if (policy is null)
-            {
-                return await WaitOrFailAsync(
-                    run,
-                    "PolicyNotFound",
-                    $"SympoziumPolicy \"{policyName}\" named by instance {run.Spec.InstanceRef} (spec.policyRef) does not exist in namespace {ns}; the run starts when it is created",
-                    $"SympoziumPolicy \"{policyName}\" named by instance {run.Spec.InstanceRef} (spec.policyRef) did not appear within the run timeout {GoDuration.Format(timeout)}",
-                    age > timeout,
-                    cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        if (ConcurrencyGate.CheckDepth(run, policy?.Spec.SubagentPolicy?.MaxDepth) is { } depthError)
-        {
-            return await FailAsync(run, "PolicyViolation", $"policy {policy!.Metadata.Name}: {depthError}", cancellationToken).ConfigureAwait(false);
-        }
-
-        if (Unsupported(run) is { } unsupported)
-        {
-            return await FailAsync(run, "Unsupported", unsupported, cancellationToken).ConfigureAwait(false);
-        }
-
-        // Persist what the run inherits before anything is created from it (§12 #1).
-        var plan = RunPlanner.Plan(run, instance);
-        var planned = plan.Run;
-        var changed = plan.Changed;
-        if (planned.Metadata.Labels?.GetValueOrDefault(Labels.Instance) != run.Spec.InstanceRef)
-        {
-            // Concurrency limits and history pruning select runs by this label.
-            planned.Metadata.Labels ??= [];
-            planned.Metadata.Labels[Labels.Instance] = run.Spec.InstanceRef;
-            changed = true;
-        }
-
-        if (changed)
-        {
-            await _clients.Runs.ReplaceAsync(ns, run.Metadata.Name!, planned, cancellationToken).ConfigureAwait(false);
-            return ReconcileResult.Requeue;
-        }
-
-        var maxConcurrent = policy?.Spec.SubagentPolicy?.MaxConcurrent;
-        if (maxConcurrent is not > 0)
-        {
-            return await StartAsync(run, instance, plan.Timeout, age, cancellationToken).ConfigureAwait(false);
-        }
-
-        // One decision at a time per instance, on a fresh list, so two workers never overfill it.
-        var gate = _instanceLocks.GetOrAdd($"{ns}/{run.Spec.InstanceRef}", _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var runs = await _clients.Runs.ListAsync(ns, $"{Labels.Instance}={run.Spec.InstanceRef}", cancellationToken: cancellationToken).ConfigureAwait(false);
-            var decision = ConcurrencyGate.Decide(run, runs.Items.Where(r => r.Metadata.DeletionTimestamp is null), maxConcurrent);
-            if (!decision.MayStart)
-            {
-                await SetWaitingAsync(run, "ConcurrencyLimit", $"policy {policy!.Metadata.Name} (spec.subagentPolicy.maxConcurrent): {decision.WaitReason}", cancellationToken).ConfigureAwait(false);
-                return ReconcileResult.RequeueAfter(Poll * 2);
-            }
-
-            return await StartAsync(run, instance, plan.Timeout, age, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
-
-    /// <summary>
-    /// Features this controller does not run yet, named with the field so the user knows what to
-    /// change. Whether a manifest can run at all (gate hooks, ...) the webhook decides at apply time.
-    /// </summary>
-    private static string? Unsupported(AgentRun run)
-    {
-        if (run.Spec.AgentSandbox?.Enabled == true)
-        {
-            return "spec.agentSandbox.enabled: the agent-sandbox (agents.x-k8s.io) backend is not supported by this controller; use spec.sandbox for an isolated sandbox container";
-        }
-
-        return null;
-    }
-
-    private async Task<ReconcileResult> WaitOrFailAsync(AgentRun run, string reason, string waitMessage, string failMessage, bool expired, CancellationToken cancellationToken)
-    {
-        if (expired)
-        {
-            return await FailAsync(run, reason, failMessage, cancellationToken).ConfigureAwait(false);
-        }
-
-        await SetWaitingAsync(run, reason, waitMessage, cancellationToken).ConfigureAwait(false);
-        return ReconcileResult.RequeueAfter(Poll);
-    }
-
-    // ---------------------------------------------------------------- status writes
-
-    /// <summary>Sets the Waiting condition (only when it changes, so a waiting run does not spin).</summary>
-    private async Task SetWaitingAsync(AgentRun run, string reason, string message, CancellationToken cancellationToken)
-    {
-        var status = run.Status!;
-        if (status.Phase is "Running" || IsTerminal(status.Phase) || !SetCondition(status, Conditions.Waiting, "True", reason, message))
-        {
-            return;
-        }
-
-        status.Phase = "Pending";
-        await WriteStatusAsync(run, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task<ReconcileResult> FailAsync(AgentRun run, string reason, string message, CancellationToken cancellationToken)
-    {
-        var status = run.Status!;
-        status.Phase = "Failed";
-        status.CompletedAt = Now;
-        status.Error = message;
-        SetCondition(status, Conditions.Waiting, "False", "Finished", "the run has finished");
-        SetCondition(status, Conditions.Failed, "True", reason, Truncate(message, 32_000));
-        await WriteStatusAsync(run, cancellationToken).ConfigureAwait(false);
-        Log.RunFailed(_logger, Describe(run), reason, message);
-        return ReconcileResult.Requeue;
-    }
-
-    private async Task<ReconcileResult> SucceedAsync(AgentRun run, string? result, TokenUsage? usage, CancellationToken cancellationToken)
-    {
-        var status = run.Status!;
-        status.Phase = "Succeeded";
-        status.CompletedAt = Now;
-        status.Result = result ?? "";
-        status.TokenUsage = usage;
-        status.Error = null;
-        SetCondition(status, Conditions.Complete, "True", "Succeeded", "the agent finished successfully");
-        await WriteStatusAsync(run, cancellationToken).ConfigureAwait(false);
-        Log.RunSucceeded(_logger, Describe(run));
-        return ReconcileResult.Requeue;
-    }
-
-    /// <summary>Writes the status with the resourceVersion that was read (a concurrent writer makes this a conflict).</summary>
-    private async Task WriteStatusAsync(AgentRun run, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var written = await _clients.Runs.ReplaceStatusAsync(run.Metadata.Namespace, run.Metadata.Name!, run, cancellationToken).ConfigureAwait(false);
-            run.Metadata.ResourceVersion = written.Metadata.ResourceVersion;
-        }
-        catch (KubernetesApiException e) when (e.StatusCode is HttpStatusCode.UnprocessableEntity or HttpStatusCode.BadRequest)
-        {
-            // The API rejects this status (too large, invalid): retrying cannot help.
-            throw new TerminalReconcileException($"the API server rejected the status of AgentRun {Describe(run)}: {e.Message}", e);
-        }
-    }
-
-    /// <summary>Sets a condition; false when it already had this status, reason and message.</summary>
-    private bool SetCondition(AgentRunStatus status, string type, string value, string reason, string message)
-    {
-        status.Conditions ??= [];
-        var existing = status.Conditions.FirstOrDefault(c => c.Type == type);
-        if (existing is null)
-        {
-            if (value == "False" && type == Conditions.Waiting)
-            {
-                return false;
-            }
-
-            status.Conditions.Add(new Condition { Type = type, Status = value, Reason = reason, Message = message, LastTransitionTime = Now });
-            return true;
-        }
-
-        if (existing.Status == value && existing.Reason == reason && existing.Message == message)
-        {
-            return false;
-        }
-
-        if (existing.Status != value)
-        {
-            existing.LastTransitionTime = Now;
-        }
-
-        (existing.Status, existing.Reason, existing.Message) = (value, reason, message);
-        return true;
-    }
-
-    private static bool HasCondition(AgentRun run, string type) =>
-        run.Status?.Conditions?.Any(c => c.Type == type && c.Status == "True") == true;
-
-    private async Task<AgentRun> SetFinalizersAsync(AgentRun run, List<string> finalizers, CancellationToken cancellationToken)
-    {
-        var patch = new JsonArray(
-            (JsonNode)new JsonObject { ["op"] = "test", ["path"] = "/metadata/resourceVersion", ["value"] = run.Metadata.ResourceVersion },
-            (JsonNode)new JsonObject { ["op"] = "add", ["path"] = "/metadata/finalizers", ["value"] = new JsonArray([.. finalizers.Select(f => (JsonNode)JsonValue.Create(f))]) });
-        return await _clients.Runs.JsonPatchAsync(run.Metadata.Namespace, run.Metadata.Name!, patch.ToJsonString(), cancellationToken).ConfigureAwait(false);
-    }
-
-    // ---------------------------------------------------------------- helpers
-
-    private async Task<IReadOnlyList<AgentRun>> ListInstanceRunsAsync(string ns, string instance, CancellationToken cancellationToken) =>
-        (await _clients.Runs.ListAsync(ns, $"{Labels.Instance}={instance}", cancellationToken: cancellationToken).ConfigureAwait(false)).Items;
+    public static bool IsTerminal(string? phase) => AgentRunPhases.IsTerminal(phase);
 
     private static string Describe(AgentRun run) => $"{run.Metadata.Namespace}/{run.Metadata.Name}";
 

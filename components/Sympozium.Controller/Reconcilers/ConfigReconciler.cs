@@ -5,6 +5,7 @@ using Sympozium.Api.Kinds;
 using Sympozium.Api.Meta;
 using Sympozium.Api.Serialization;
 using Sympozium.Api.WellKnown;
+using Sympozium.Controller.Builders;
 using Sympozium.Kubernetes;
 using Sympozium.Kubernetes.Client;
 using Sympozium.Kubernetes.Reconcile;
@@ -27,9 +28,7 @@ public sealed class ConfigReconciler(Clients clients, TimeProvider? time = null)
     /// <summary>Look for the Gateway API CRDs again after this long when they are missing.</summary>
     public static readonly TimeSpan MissingGatewayApiRetry = TimeSpan.FromMinutes(2);
 
-    public const string GatewayClassController = "gateway.envoyproxy.io/gatewayclass-controller";
     public const string ReadyCondition = "Ready";
-    public const string GatewayApiVersion = "gateway.networking.k8s.io/v1";
 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
@@ -51,21 +50,11 @@ public sealed class ConfigReconciler(Clients clients, TimeProvider? time = null)
             return ReconcileResult.Done;
         }
 
-        var finalizers = config.Metadata.Finalizers ?? [];
-        if (config.Metadata.DeletionTimestamp is not null)
+        var deleting = config;
+        config = await Finalizer.ReconcileAsync(clients.Configs, config, Finalizers.Config, ct => CollectGarbageAsync(deleting, keepGateway: null, ct), cancellationToken).ConfigureAwait(false);
+        if (config is null)
         {
-            if (finalizers.Contains(Finalizers.Config))
-            {
-                await CollectGarbageAsync(config, keepGateway: null, cancellationToken).ConfigureAwait(false);
-                await SetFinalizersAsync(config, [.. finalizers.Where(f => f != Finalizers.Config)], cancellationToken).ConfigureAwait(false);
-            }
-
             return ReconcileResult.Done;
-        }
-
-        if (!finalizers.Contains(Finalizers.Config))
-        {
-            config = await SetFinalizersAsync(config, [.. finalizers, Finalizers.Config], cancellationToken).ConfigureAwait(false);
         }
 
         if (config.Spec.Gateway is not { Enabled: true } spec)
@@ -78,7 +67,7 @@ public sealed class ConfigReconciler(Clients clients, TimeProvider? time = null)
         if (await MissingGatewayApiAsync(ns, cancellationToken).ConfigureAwait(false) is { } missing)
         {
             await PatchStatusAsync(config, Phases.Error, new GatewayStatus { Ready = false }, "GatewayAPINotInstalled",
-                $"Gateway API CRDs are not installed ({GatewayApiVersion} {missing}); install them (e.g. the standard channel of gateway-api) or set spec.gateway.enabled to false",
+                $"Gateway API CRDs are not installed ({GatewayBuilder.ApiVersion} {missing}); install them (e.g. the standard channel of gateway-api) or set spec.gateway.enabled to false",
                 cancellationToken).ConfigureAwait(false);
             return ReconcileResult.RequeueAfter(MissingGatewayApiRetry);
         }
@@ -91,7 +80,7 @@ public sealed class ConfigReconciler(Clients clients, TimeProvider? time = null)
         {
             await EnsureGatewayClassAsync(className, cancellationToken).ConfigureAwait(false);
             step = $"Gateway {ns}/{gatewayName}";
-            gateway = await ApplyGatewayAsync(config, DesiredGateway(config, spec, className, gatewayName), cancellationToken).ConfigureAwait(false);
+            gateway = await ApplyGatewayAsync(config, GatewayBuilder.Gateway(config, spec, className, gatewayName), cancellationToken).ConfigureAwait(false);
             step = $"stale Gateways and GatewayClasses of SympoziumConfig {ns}/{key.Name}";
             await CollectGarbageAsync(config, gatewayName, cancellationToken).ConfigureAwait(false);
         }
@@ -116,59 +105,6 @@ public sealed class ConfigReconciler(Clients clients, TimeProvider? time = null)
         }
 
         return ReconcileResult.RequeueAfter(ResyncInterval);
-    }
-
-    /// <summary>
-    /// The Gateway: an HTTP listener, and an HTTPS one for *.&lt;baseDomain&gt; when TLS is on.
-    /// Routes are admitted from all namespaces: serving runs live in agent namespaces.
-    /// </summary>
-    public static JsonObject DesiredGateway(SympoziumConfig config, GatewaySpec spec, string className, string gatewayName)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        ArgumentNullException.ThrowIfNull(spec);
-        static JsonObject AllowedRoutes() => new() { ["namespaces"] = new JsonObject { ["from"] = "All" } };
-        var listeners = new JsonArray(
-            (JsonNode)new JsonObject { ["name"] = "http", ["protocol"] = "HTTP", ["port"] = 80, ["allowedRoutes"] = AllowedRoutes() });
-        if (spec.Tls?.Enabled == true && !string.IsNullOrEmpty(spec.BaseDomain))
-        {
-            listeners.Add((JsonNode)new JsonObject
-            {
-                ["name"] = "https",
-                ["protocol"] = "HTTPS",
-                ["port"] = 443,
-                ["hostname"] = "*." + spec.BaseDomain,
-                ["tls"] = new JsonObject
-                {
-                    ["mode"] = "Terminate",
-                    ["certificateRefs"] = new JsonArray(new JsonObject
-                    {
-                        ["kind"] = "Secret",
-                        ["name"] = string.IsNullOrEmpty(spec.Tls.SecretName) ? Defaults.WildcardCertSecret : spec.Tls.SecretName,
-                    }),
-                },
-                ["allowedRoutes"] = AllowedRoutes(),
-            });
-        }
-
-        var metadata = new JsonObject
-        {
-            ["name"] = gatewayName,
-            ["namespace"] = config.Metadata.Namespace,
-            ["labels"] = new JsonObject { [Labels.ManagedBy] = Labels.Values.SympoziumConfig },
-            ["ownerReferences"] = new JsonArray(OwnerOf(config)),
-        };
-        if (spec.Tls?.CertManagerClusterIssuer is { Length: > 0 } issuer)
-        {
-            metadata["annotations"] = new JsonObject { [Annotations.CertManagerClusterIssuer] = issuer };
-        }
-
-        return new JsonObject
-        {
-            ["apiVersion"] = GatewayApiVersion,
-            ["kind"] = "Gateway",
-            ["metadata"] = metadata,
-            ["spec"] = new JsonObject { ["gatewayClassName"] = className, ["listeners"] = listeners },
-        };
     }
 
     /// <summary>The plural of the first Gateway API kind the cluster does not serve, or null.</summary>
@@ -198,26 +134,7 @@ public sealed class ConfigReconciler(Clients clients, TimeProvider? time = null)
     private async Task EnsureGatewayClassAsync(string className, CancellationToken cancellationToken)
     {
         // An existing class is used as it is and never labelled: one we did not create is never ours to delete.
-        if (await clients.GatewayClasses.GetAsync(null, className, cancellationToken).ConfigureAwait(false) is not null)
-        {
-            return;
-        }
-
-        var gatewayClass = new JsonObject
-        {
-            ["apiVersion"] = GatewayApiVersion,
-            ["kind"] = "GatewayClass",
-            ["metadata"] = new JsonObject { ["name"] = className, ["labels"] = new JsonObject { [Labels.ManagedBy] = Labels.Values.SympoziumConfig } },
-            ["spec"] = new JsonObject { ["controllerName"] = GatewayClassController },
-        };
-        try
-        {
-            await clients.GatewayClasses.CreateAsync(null, gatewayClass, cancellationToken).ConfigureAwait(false);
-        }
-        catch (KubernetesApiException e) when (e.IsAlreadyExists)
-        {
-            // Created in between.
-        }
+        await CreateIfAbsent.EnsureAsync(clients.GatewayClasses, null, className, () => GatewayBuilder.GatewayClass(className), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Creates the Gateway, or rewrites its class, listeners and issuer annotation when they differ.</summary>
@@ -271,7 +188,7 @@ public sealed class ConfigReconciler(Clients clients, TimeProvider? time = null)
                 var owners = metadata["ownerReferences"] as JsonArray ?? [];
                 if (!owners.Any(o => o?["uid"]?.GetValue<string>() == config.Metadata.Uid))
                 {
-                    var owner = OwnerOf(config);
+                    var owner = GatewayBuilder.OwnerOf(config);
                     owner["controller"] = !owners.Any(o => o?["controller"]?.GetValue<bool>() == true);
                     owners.Add((JsonNode)owner);
                 }
@@ -373,25 +290,6 @@ public sealed class ConfigReconciler(Clients clients, TimeProvider? time = null)
             await clients.Configs.MergePatchAsync(config.Metadata.Namespace, config.Metadata.Name!, body.ToJsonString(), status: true, cancellationToken).ConfigureAwait(false);
         }
     }
-
-    private Task<SympoziumConfig> SetFinalizersAsync(SympoziumConfig config, List<string> finalizers, CancellationToken cancellationToken)
-    {
-        // A JSON patch with a resourceVersion test: a concurrent change makes this a conflict and the key is retried.
-        var patch = new JsonArray(
-            (JsonNode)new JsonObject { ["op"] = "test", ["path"] = "/metadata/resourceVersion", ["value"] = config.Metadata.ResourceVersion },
-            (JsonNode)new JsonObject { ["op"] = "add", ["path"] = "/metadata/finalizers", ["value"] = new JsonArray([.. finalizers.Select(f => (JsonNode)JsonValue.Create(f)!)]) });
-        return clients.Configs.JsonPatchAsync(config.Metadata.Namespace, config.Metadata.Name!, patch.ToJsonString(), cancellationToken);
-    }
-
-    private static JsonObject OwnerOf(SympoziumConfig config) => new()
-    {
-        ["apiVersion"] = config.ApiVersion,
-        ["kind"] = config.Kind,
-        ["name"] = config.Metadata.Name,
-        ["uid"] = config.Metadata.Uid,
-        ["controller"] = true,
-        ["blockOwnerDeletion"] = true,
-    };
 
     private static string ManagedSelector => $"{Labels.ManagedBy}={Labels.Values.SympoziumConfig}";
 

@@ -121,7 +121,7 @@ public sealed partial class InstanceReconciler
 
     /// <summary>The instance's SkillRef for a SkillPack, accepting the <c>skillpack-</c> prefix.</summary>
     private static SkillRef? FindSkill(SympoziumInstance instance, string pack) =>
-        (instance.Spec.Skills ?? []).FirstOrDefault(s => s.SkillPackRef == pack || s.SkillPackRef == "skillpack-" + pack);
+        (instance.Spec.Skills ?? []).FirstOrDefault(s => SkillPackRefs.Names(s.SkillPackRef, pack));
 
     private static void CopyDeploymentSpec(V1Deployment live, V1Deployment desired)
     {
@@ -194,24 +194,10 @@ public sealed partial class InstanceReconciler
                 (liveJson["metadata"]?["ownerReferences"] as JsonArray ?? []).Any(l => l?["uid"]?.GetValue<string>() == o?["uid"]?.GetValue<string>()));
     }
 
-    /// <summary>Creates the object when absent; an existing one is left as it is.</summary>
-    private static async Task EnsureCreatedAsync<T>(ResourceClient<T> client, T desired, CancellationToken cancellationToken)
-        where T : class, IKubernetesObject<V1ObjectMeta>
-    {
-        if (await client.GetAsync(desired.Metadata.NamespaceProperty, desired.Metadata.Name, cancellationToken).ConfigureAwait(false) is not null)
-        {
-            return;
-        }
-
-        try
-        {
-            await client.CreateAsync(desired.Metadata.NamespaceProperty, desired, cancellationToken).ConfigureAwait(false);
-        }
-        catch (KubernetesApiException e) when (e.IsAlreadyExists)
-        {
-            // Created in between: never overwritten.
-        }
-    }
+    /// <summary>Creates the object when absent; an existing one is never overwritten.</summary>
+    private static Task<bool> EnsureCreatedAsync<T>(ResourceClient<T> client, T desired, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject<V1ObjectMeta> =>
+        CreateIfAbsent.EnsureAsync(client, desired.Metadata.NamespaceProperty, desired.Metadata.Name, () => desired, cancellationToken);
 
     private static Task<bool> DeleteAsync<T>(ResourceClient<T> client, string ns, string name, CancellationToken cancellationToken)
         where T : class => client.DeleteAsync(ns, name, cancellationToken: cancellationToken);

@@ -10,17 +10,13 @@ namespace Sympozium.Controller.Reconcilers;
 // with the skill and deleted when the skill is removed (upstream left it running, §12 #14).
 public sealed partial class InstanceReconciler
 {
-    private const string WebEndpointSkill = "web-endpoint";
-
-    public static string WebEndpointRunName(string instance) => instance + "-web-endpoint";
-
     private async Task<(WebEndpointStatus? Status, bool Waiting)> ReconcileWebEndpointAsync(
         SympoziumInstance instance, List<KubernetesApiException> problems, CancellationToken cancellationToken)
     {
         var ns = instance.Metadata.Namespace!;
         var name = instance.Metadata.Name!;
-        var skill = FindSkill(instance, WebEndpointSkill);
-        var runName = WebEndpointRunName(name);
+        var skill = FindSkill(instance, WebEndpointRunBuilder.Skill);
+        var runName = WebEndpointRunBuilder.RunName(name);
         WebEndpointStatus? status = null;
         var waiting = false;
         await GuardAsync(problems, $"AgentRun {ns}/{runName}", async () =>
@@ -37,7 +33,7 @@ public sealed partial class InstanceReconciler
                 return;
             }
 
-            var desired = WebEndpointRun(instance, skill);
+            var desired = WebEndpointRunBuilder.Build(instance, skill);
             var keep = live.FirstOrDefault(r => r.Metadata.Name == runName) ?? live.FirstOrDefault();
             foreach (var run in live.Where(r => r != keep || !SameServing(r, desired)))
             {
@@ -60,14 +56,8 @@ public sealed partial class InstanceReconciler
                 return;
             }
 
-            try
-            {
-                await clients.Runs.CreateAsync(ns, desired, cancellationToken).ConfigureAwait(false);
-            }
-            catch (KubernetesApiException e) when (e.IsAlreadyExists)
-            {
-                waiting = true;
-            }
+            // Already there (a stale read): its serving configuration is compared on the next pass.
+            waiting = !await CreateIfAbsent.CreateAsync(clients.Runs, ns, desired, cancellationToken).ConfigureAwait(false);
         }).ConfigureAwait(false);
 
         if (status is null && skill is not null)
@@ -81,52 +71,6 @@ public sealed partial class InstanceReconciler
         }
 
         return (status, waiting);
-    }
-
-    /// <summary>The server-mode run of the control-plane.md §2.1.8 contract.</summary>
-    private static AgentRun WebEndpointRun(SympoziumInstance instance, SkillRef skill)
-    {
-        var name = instance.Metadata.Name!;
-        var defaults = instance.Spec.Agents.Default;
-        return new AgentRun
-        {
-            Metadata =
-            {
-                Name = WebEndpointRunName(name),
-                Namespace = instance.Metadata.Namespace,
-                Labels = new Dictionary<string, string> { [Labels.Instance] = name, [Labels.Component] = Labels.Components.WebEndpoint },
-                OwnerReferences =
-                [
-                    new OwnerReference
-                    {
-                        ApiVersion = instance.ApiVersion,
-                        Kind = instance.Kind,
-                        Name = name,
-                        Uid = instance.Metadata.Uid ?? "",
-                        Controller = true,
-                        BlockOwnerDeletion = true,
-                    },
-                ],
-            },
-            Spec =
-            {
-                InstanceRef = name,
-                AgentId = WebEndpointSkill,
-                SessionKey = WebEndpointSkill,
-                Task = "Serve HTTP requests for this instance",
-                Mode = "server",
-                Model = new ModelSpec
-                {
-                    Provider = ProviderResolver.Provider(instance),
-                    Model = defaults.Model,
-                    BaseURL = defaults.BaseURL,
-                    AuthSecretRef = ProviderResolver.AuthSecret(instance),
-                    NodeSelector = defaults.NodeSelector is null ? null : new Dictionary<string, string>(defaults.NodeSelector),
-                },
-                Skills = [new SkillRef { SkillPackRef = skill.SkillPackRef, ConfigMapRef = skill.ConfigMapRef, Params = skill.Params is null ? null : new Dictionary<string, string>(skill.Params) }],
-                ImagePullSecrets = instance.Spec.ImagePullSecrets is { Count: > 0 } secrets ? [.. secrets.Select(s => new LocalObjectReference { Name = s.Name })] : null,
-            },
-        };
     }
 
     /// <summary>Same skill parameters and model: the running server still matches the instance.</summary>
@@ -146,7 +90,7 @@ public sealed partial class InstanceReconciler
 
     private static WebEndpointStatus WebEndpointState(SympoziumInstance instance, SkillRef skill, string? runPhase) => new()
     {
-        Status = runPhase is { Length: > 0 } phase ? phase : "Pending",
+        Status = runPhase is { Length: > 0 } phase ? phase : AgentRunPhases.Pending,
         AuthSecretName = skill.Params?.GetValueOrDefault("auth_secret_ref") is { Length: > 0 } own ? own : instance.Metadata.Name + "-web-proxy-key",
     };
 

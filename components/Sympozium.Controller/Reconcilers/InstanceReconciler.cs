@@ -43,21 +43,10 @@ public sealed partial class InstanceReconciler(Clients clients, ControllerOption
             return ReconcileResult.Done;
         }
 
-        var finalizers = instance.Metadata.Finalizers ?? [];
-        if (instance.Metadata.DeletionTimestamp is not null)
+        instance = await Finalizer.ReconcileAsync(clients.Instances, instance, Finalizers.Instance, ct => DeleteChildrenAsync(ns, key.Name, ct), cancellationToken).ConfigureAwait(false);
+        if (instance is null)
         {
-            if (finalizers.Contains(Finalizers.Instance))
-            {
-                await DeleteChildrenAsync(ns, key.Name, cancellationToken).ConfigureAwait(false);
-                await SetFinalizersAsync(instance, [.. finalizers.Where(f => f != Finalizers.Instance)], cancellationToken).ConfigureAwait(false);
-            }
-
             return ReconcileResult.Done;
-        }
-
-        if (!finalizers.Contains(Finalizers.Instance))
-        {
-            instance = await SetFinalizersAsync(instance, [.. finalizers, Finalizers.Instance], cancellationToken).ConfigureAwait(false);
         }
 
         var problems = new List<KubernetesApiException>();
@@ -115,22 +104,13 @@ public sealed partial class InstanceReconciler(Clients clients, ControllerOption
         await clients.Services.DeleteAsync(ns, memory, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
-    private Task<SympoziumInstance> SetFinalizersAsync(SympoziumInstance instance, List<string> finalizers, CancellationToken cancellationToken)
-    {
-        // A JSON patch with a resourceVersion test: a concurrent change makes this a conflict and the key is retried.
-        var patch = new JsonArray(
-            (JsonNode)new JsonObject { ["op"] = "test", ["path"] = "/metadata/resourceVersion", ["value"] = instance.Metadata.ResourceVersion },
-            (JsonNode)new JsonObject { ["op"] = "add", ["path"] = "/metadata/finalizers", ["value"] = new JsonArray([.. finalizers.Select(f => (JsonNode)JsonValue.Create(f)!)]) });
-        return clients.Instances.JsonPatchAsync(instance.Metadata.Namespace, instance.Metadata.Name!, patch.ToJsonString(), cancellationToken);
-    }
-
     private SympoziumInstanceStatus Status(
         SympoziumInstance instance, List<ChannelStatus> channels, WebEndpointStatus? webEndpoint, IReadOnlyList<AgentRun> runs, List<KubernetesApiException> problems)
     {
         var phases = runs.Where(r => r.Metadata.DeletionTimestamp is null).Select(r => r.Status?.Phase).ToList();
         var channelErrors = channels.Where(c => c.Status == ChannelStates.Error).Select(c => $"channel {c.Type}: {c.Message}").ToList();
         var failed = channelErrors.Count > 0 || problems.Count > 0;
-        var phase = failed ? Phases.Error : phases.Contains(Phases.Serving) ? Phases.Serving : Phases.Running;
+        var phase = failed ? Phases.Error : phases.Contains(AgentRunPhases.Serving) ? Phases.Serving : Phases.Running;
 
         var (conditionStatus, reason, message) = problems.Count > 0
             ? ("False", "ChildError", string.Join("; ", problems.Select(p => p.Message)))
@@ -153,7 +133,7 @@ public sealed partial class InstanceReconciler(Clients clients, ControllerOption
         {
             Phase = phase,
             Channels = channels.Count > 0 ? channels : null,
-            ActiveAgentPods = phases.Count(p => p is Phases.Running or Phases.Serving),
+            ActiveAgentPods = phases.Count(p => p is AgentRunPhases.Running or AgentRunPhases.Serving),
             TotalAgentRuns = runs.Count,
             Conditions = conditions,
             WebEndpoint = webEndpoint,

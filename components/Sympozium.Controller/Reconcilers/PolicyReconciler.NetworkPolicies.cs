@@ -62,8 +62,7 @@ public sealed partial class PolicyReconciler
                 continue;
             }
 
-            var server = await clients.McpServers.GetAsync(ns, reference.Name, cancellationToken).ConfigureAwait(false)
-                ?? await clients.McpServers.GetAsync(Defaults.SystemNamespace, reference.Name, cancellationToken).ConfigureAwait(false);
+            var server = await SystemNamespaceFallback.GetAsync(clients.McpServers, ns, reference.Name, cancellationToken).ConfigureAwait(false);
             if (server?.Spec.Url is { Length: > 0 } url)
             {
                 mcpUrls.Add(url);
@@ -93,14 +92,12 @@ public sealed partial class PolicyReconciler
         var needsApi = false;
         foreach (var skill in instance.Spec.Skills ?? [])
         {
-            if (skill.SkillPackRef is not { Length: > 0 } packRef)
+            if (SkillPackRefs.PackName(skill.SkillPackRef) is not { } packName)
             {
                 continue;
             }
 
-            var packName = packRef.StartsWith("skillpack-", StringComparison.Ordinal) ? packRef["skillpack-".Length..] : packRef;
-            var pack = await clients.SkillPacks.GetAsync(ns, packName, cancellationToken).ConfigureAwait(false)
-                ?? await clients.SkillPacks.GetAsync(Defaults.SystemNamespace, packName, cancellationToken).ConfigureAwait(false);
+            var pack = await SystemNamespaceFallback.GetAsync(clients.SkillPacks, ns, packName, cancellationToken).ConfigureAwait(false);
             needsApi |= pack?.Spec.Sidecar is { } sidecar && (sidecar.Rbac is { Count: > 0 } || sidecar.ClusterRBAC is { Count: > 0 });
         }
 

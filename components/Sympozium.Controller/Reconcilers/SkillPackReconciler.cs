@@ -3,6 +3,7 @@ using Sympozium.Api.Kinds;
 using Sympozium.Api.WellKnown;
 using Sympozium.Controller.Builders;
 using Sympozium.Kubernetes;
+using Sympozium.Kubernetes.Client;
 using Sympozium.Kubernetes.Reconcile;
 
 namespace Sympozium.Controller.Reconcilers;
@@ -21,21 +22,10 @@ public sealed class SkillPackReconciler(Clients clients) : IReconciler<ObjectKey
             return ReconcileResult.Done;
         }
 
-        var finalizers = pack.Metadata.Finalizers ?? [];
-        if (pack.Metadata.DeletionTimestamp is not null)
+        // Deleted: its ConfigMap goes with it.
+        if (await Finalizer.ReconcileAsync(clients.SkillPacks, pack, Finalizers.SkillPack, ct => clients.ConfigMaps.DeleteAsync(key.Namespace, key.Name, cancellationToken: ct), cancellationToken).ConfigureAwait(false) is null)
         {
-            if (finalizers.Contains(Finalizers.SkillPack))
-            {
-                await clients.ConfigMaps.DeleteAsync(key.Namespace, key.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
-                await SetFinalizersAsync(key, pack, [.. finalizers.Where(f => f != Finalizers.SkillPack)], cancellationToken).ConfigureAwait(false);
-            }
-
             return ReconcileResult.Done;
-        }
-
-        if (!finalizers.Contains(Finalizers.SkillPack))
-        {
-            await SetFinalizersAsync(key, pack, [.. finalizers, Finalizers.SkillPack], cancellationToken).ConfigureAwait(false);
         }
 
         var desired = SkillPackConfigMapBuilder.Build(pack);
@@ -62,15 +52,6 @@ public sealed class SkillPackReconciler(Clients clients) : IReconciler<ObjectKey
         }
 
         return ReconcileResult.Done;
-    }
-
-    private Task<SkillPack> SetFinalizersAsync(ObjectKey key, SkillPack pack, List<string> finalizers, CancellationToken cancellationToken)
-    {
-        // A JSON patch with a resourceVersion test: a concurrent change makes this a conflict and the key is retried.
-        var patch = new JsonArray(
-            (JsonNode)new JsonObject { ["op"] = "test", ["path"] = "/metadata/resourceVersion", ["value"] = pack.Metadata.ResourceVersion },
-            (JsonNode)new JsonObject { ["op"] = "add", ["path"] = "/metadata/finalizers", ["value"] = new JsonArray([.. finalizers.Select(f => (JsonNode)JsonValue.Create(f)!)]) });
-        return clients.SkillPacks.JsonPatchAsync(key.Namespace, key.Name, patch.ToJsonString(), cancellationToken);
     }
 
     private static bool SameData(IDictionary<string, string>? a, IDictionary<string, string>? b) =>

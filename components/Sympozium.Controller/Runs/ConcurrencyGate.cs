@@ -19,15 +19,15 @@ public static class ConcurrencyGate
     public static bool HoldsSlot(AgentRun run)
     {
         ArgumentNullException.ThrowIfNull(run);
-        return run.Status?.Phase is "Running" or "Serving" or "PostRunning" or "AwaitingDelegate"
-            || (run.Status?.Phase is null or "" or "Pending" && !string.IsNullOrEmpty(run.Status?.JobName));
+        return run.Status?.Phase is AgentRunPhases.Running or AgentRunPhases.Serving or AgentRunPhases.PostRunning or AgentRunPhases.AwaitingDelegate
+            || (run.Status?.Phase is null or "" or AgentRunPhases.Pending && !string.IsNullOrEmpty(run.Status?.JobName));
     }
 
     /// <summary>Queued: Pending without a Job yet.</summary>
     public static bool IsQueued(AgentRun run)
     {
         ArgumentNullException.ThrowIfNull(run);
-        return run.Status?.Phase is null or "" or "Pending" && string.IsNullOrEmpty(run.Status?.JobName);
+        return run.Status?.Phase is null or "" or AgentRunPhases.Pending && string.IsNullOrEmpty(run.Status?.JobName);
     }
 
     /// <param name="candidate">The Pending run being reconciled.</param>

@@ -6,6 +6,7 @@ using Sympozium.Api.Kinds;
 using Sympozium.Api.Serialization;
 using Sympozium.Api.Validation;
 using Sympozium.Api.WellKnown;
+using Sympozium.Kubernetes.Client;
 using Sympozium.Webhook.Cluster;
 using Sympozium.Webhook.Policies;
 
@@ -196,9 +197,7 @@ public sealed class AdmissionController(IClusterLookup cluster, IDenialRecorder 
         var packs = new List<SkillPack>();
         foreach (var name in skills.Select(s => s.SkillPackRef).OfType<string>().Where(n => n.Length > 0).Distinct())
         {
-            var packName = name.StartsWith("skillpack-", StringComparison.Ordinal) ? name["skillpack-".Length..] : name;
-            var pack = await cluster.GetSkillPackAsync(ns, packName, cancellationToken).ConfigureAwait(false)
-                ?? await cluster.GetSkillPackAsync(Defaults.SystemNamespace, packName, cancellationToken).ConfigureAwait(false);
+            var pack = await SystemNamespaceFallback.GetAsync(ns, SkillPackRefs.PackName(name)!, cluster.GetSkillPackAsync, cancellationToken).ConfigureAwait(false);
             if (pack is not null)
             {
                 packs.Add(pack);

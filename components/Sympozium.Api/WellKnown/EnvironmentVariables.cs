@@ -1,0 +1,137 @@
+namespace Sympozium.Api.WellKnown;
+
+/// <summary>
+/// Names of the environment variables the controller sets on the pods it builds, and that the
+/// components in those pods read: one name, used by the builder that sets it and by the options
+/// class that reads it, so the two cannot drift apart. Same names as upstream, so an upstream
+/// image in one of our pods (or ours in theirs) reads what it expects.
+/// </summary>
+public static class EnvironmentVariables
+{
+    // ---- The run, on the agent, the ipc-bridge, the mcp-bridge and lifecycle hooks.
+
+    /// <summary>The AgentRun's name.</summary>
+    public const string AgentRunId = "AGENT_RUN_ID";
+
+    /// <summary>The run's namespace.</summary>
+    public const string AgentNamespace = "AGENT_NAMESPACE";
+
+    /// <summary>The SympoziumInstance (also on channel pods and the web-proxy).</summary>
+    public const string InstanceName = "INSTANCE_NAME";
+
+    /// <summary>The W3C traceparent continuing the run's trace.</summary>
+    public const string TraceParent = "TRACEPARENT";
+
+    // ---- The agent container (read by the agent runner).
+
+    public const string AgentId = "AGENT_ID";
+    public const string SessionKey = "SESSION_KEY";
+    public const string PersonaPackName = "PERSONA_PACK_NAME";
+    public const string Task = "TASK";
+    public const string SystemPrompt = "SYSTEM_PROMPT";
+    public const string ModelProvider = "MODEL_PROVIDER";
+    public const string ModelName = "MODEL_NAME";
+    public const string ModelBaseUrl = "MODEL_BASE_URL";
+    public const string ThinkingMode = "THINKING_MODE";
+
+    /// <summary>The run's one deadline, as a Go duration.</summary>
+    public const string RunTimeout = "RUN_TIMEOUT";
+
+    /// <summary>"true" when the instance's memory ConfigMap is mounted.</summary>
+    public const string MemoryEnabled = "MEMORY_ENABLED";
+
+    /// <summary>The instance's memory server, when the memory skill is on.</summary>
+    public const string MemoryServerUrl = "MEMORY_SERVER_URL";
+
+    /// <summary>"true": the built-in tools are on.</summary>
+    public const string ToolsEnabled = "TOOLS_ENABLED";
+
+    /// <summary>"true" when the policy lets fetch_url reach private networks.</summary>
+    public const string FetchAllowPrivate = "SYMPOZIUM_FETCH_ALLOW_PRIVATE";
+
+    /// <summary>The channel a reply goes to (from the run's reply annotations).</summary>
+    public const string SourceChannel = "SOURCE_CHANNEL";
+
+    /// <summary>The chat a reply goes to.</summary>
+    public const string SourceChatId = "SOURCE_CHAT_ID";
+
+    // ---- The event bus (ipc-bridge, channel pods, controller).
+
+    /// <summary>The NATS URL.</summary>
+    public const string EventBusUrl = "EVENT_BUS_URL";
+
+    /// <summary>The NATS URL as the controller's own Deployment names it (wins over <see cref="EventBusUrl"/> there).</summary>
+    public const string NatsUrl = "NATS_URL";
+
+    public const string NatsToken = "NATS_TOKEN";
+    public const string NatsUser = "NATS_USER";
+    public const string NatsPassword = "NATS_PASSWORD";
+
+    /// <summary>How long NATS may be unreachable before a component gives up.</summary>
+    public const string EventBusConnectTimeout = "EVENT_BUS_CONNECT_TIMEOUT";
+
+    /// <summary>"true" on the ipc-bridge of a gated run: completion is held back for the gate.</summary>
+    public const string GateSuppressCompletion = "GATE_SUPPRESS_COMPLETION";
+
+    // ---- The mcp-bridge.
+
+    public const string McpConfigPath = "MCP_CONFIG_PATH";
+    public const string McpIpcPath = "MCP_IPC_PATH";
+    public const string McpManifestPath = "MCP_MANIFEST_PATH";
+    public const string McpDiscoverOnly = "MCP_DISCOVER_ONLY";
+
+    /// <summary>Prefix of the bearer token of one MCP server: <c>MCP_AUTH_&lt;NAME&gt;</c>.</summary>
+    public const string McpAuthPrefix = "MCP_AUTH_";
+
+    // ---- Skill sidecars and the web-proxy.
+
+    /// <summary>Prefix of a skill parameter: <c>SKILL_&lt;KEY&gt;</c>.</summary>
+    public const string SkillParamPrefix = "SKILL_";
+
+    public const string WebProxyApiKey = "WEB_PROXY_API_KEY";
+    public const string RateLimitRpm = "RATE_LIMIT_RPM";
+    public const string RateLimitBurst = "RATE_LIMIT_BURST";
+
+    // ---- postRun hooks.
+
+    /// <summary>0 when the agent succeeded.</summary>
+    public const string AgentExitCode = "AGENT_EXIT_CODE";
+
+    /// <summary>The agent's reply, or why it failed (cut to 32 KiB).</summary>
+    public const string AgentResult = "AGENT_RESULT";
+
+    /// <summary>"true" on the gate hook.</summary>
+    public const string GateHook = "GATE_HOOK";
+
+    // ---- The memory server.
+
+    public const string MemoryDbPath = "MEMORY_DB_PATH";
+    public const string MemoryPort = "MEMORY_PORT";
+
+    // ---- Pods that serve health probes (channel pods, controller).
+
+    /// <summary>The pod's namespace, from the downward API.</summary>
+    public const string PodNamespace = "POD_NAMESPACE";
+
+    /// <summary>The pod's IP, from the downward API: the address to serve on.</summary>
+    public const string PodIp = "POD_IP";
+
+    public const string HealthPort = "HEALTH_PORT";
+
+    // ---- Observability (ours, and the OpenTelemetry SDK's standard names).
+
+    public const string SympoziumOtelEnabled = "SYMPOZIUM_OTEL_ENABLED";
+    public const string SympoziumOtelOtlpEndpoint = "SYMPOZIUM_OTEL_OTLP_ENDPOINT";
+    public const string SympoziumOtelOtlpProtocol = "SYMPOZIUM_OTEL_OTLP_PROTOCOL";
+    public const string SympoziumOtelServiceName = "SYMPOZIUM_OTEL_SERVICE_NAME";
+    public const string SympoziumOtelResourceAttributes = "SYMPOZIUM_OTEL_RESOURCE_ATTRIBUTES";
+    public const string OtelExporterOtlpEndpoint = "OTEL_EXPORTER_OTLP_ENDPOINT";
+    public const string OtelExporterOtlpProtocol = "OTEL_EXPORTER_OTLP_PROTOCOL";
+    public const string OtelServiceName = "OTEL_SERVICE_NAME";
+    public const string OtelResourceAttributes = "OTEL_RESOURCE_ATTRIBUTES";
+
+    // ---- Paths.
+
+    /// <summary>Root under which /ipc, /skills, /workspace, … are resolved (default /).</summary>
+    public const string Root = "SYMPOZIUM_ROOT";
+}

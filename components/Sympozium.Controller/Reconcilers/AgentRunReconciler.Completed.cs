@@ -1,0 +1,100 @@
+using Sympozium.Api.Kinds;
+using Sympozium.Api.WellKnown;
+using Sympozium.Controller.Builders;
+using Sympozium.Kubernetes.Client;
+using Sympozium.Kubernetes.Reconcile;
+
+namespace Sympozium.Controller.Reconcilers;
+
+// Finished and deleted runs: revoke RBAC, publish agent.run.failed once, release the finalizer,
+// prune the instance's history.
+public sealed partial class AgentRunReconciler
+{
+    /// <summary>Every reconcile of a finished run: revoke RBAC, publish a failure, release the finalizer, prune history.</summary>
+    private async Task<ReconcileResult> CompletedAsync(AgentRun run, CancellationToken cancellationToken)
+    {
+        if (HasCondition(run, Conditions.RbacGranted))
+        {
+            await RevokeRbacAsync(run, cancellationToken).ConfigureAwait(false);
+            SetCondition(run.Status!, Conditions.RbacGranted, "False", "Revoked", "the run has finished; its ServiceAccount and grants were deleted");
+            await WriteStatusAsync(run, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (run.Status!.PostRunJobName is { Length: > 0 })
+        {
+            await _clients.Claims.DeleteAsync(run.Metadata.Namespace, PostRunJobBuilder.WorkspaceClaimName(run), cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
+        var retryPublish = false;
+        if (run.Status!.Phase == AgentRunPhases.Failed && _events is not null && !HasCondition(run, Conditions.FailureEventPublished))
+        {
+            try
+            {
+                if (!_events.IsAvailable)
+                {
+                    throw new InvalidOperationException("the event bus is not connected");
+                }
+
+                await _events.PublishFailedAsync(run, run.Status.Error ?? "failed", cancellationToken).ConfigureAwait(false);
+                SetCondition(run.Status, Conditions.FailureEventPublished, "True", "Published", $"{NatsSubjects.AgentRunFailed} was published");
+                await WriteStatusAsync(run, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Log.PublishFailed(_logger, Describe(run), e.Message);
+                retryPublish = true;
+            }
+        }
+
+        await Finalizer.RemoveAsync(_clients.Runs, run, Finalizers.AgentRun, cancellationToken).ConfigureAwait(false);
+
+        await PruneAsync(run, cancellationToken).ConfigureAwait(false);
+        return retryPublish ? ReconcileResult.RequeueAfter(Poll * 2) : ReconcileResult.Done;
+    }
+
+    /// <summary>Deleting a run: revoke RBAC, delete its Job (pods follow) or its server objects, release the finalizer.</summary>
+    private async Task<ReconcileResult> DeleteAsync(AgentRun run, CancellationToken cancellationToken)
+    {
+        if (!Finalizer.Has(run, Finalizers.AgentRun))
+        {
+            return ReconcileResult.Done;
+        }
+
+        await RevokeRbacAsync(run, cancellationToken).ConfigureAwait(false);
+        var ns = run.Metadata.Namespace!;
+        await _clients.Jobs.DeleteAsync(ns, run.Status?.JobName is { Length: > 0 } job ? job : run.Metadata.Name!, "Background", cancellationToken).ConfigureAwait(false);
+        if (run.Spec.Mode == "server")
+        {
+            await DeleteServerAsync(run, cancellationToken).ConfigureAwait(false);
+        }
+
+        await Finalizer.RemoveAsync(_clients.Runs, run, Finalizers.AgentRun, cancellationToken).ConfigureAwait(false);
+        return ReconcileResult.Done;
+    }
+
+    /// <summary>Keeps the newest <see cref="ControllerOptions.MaxRunHistory"/> finished runs of the instance.</summary>
+    private async Task PruneAsync(AgentRun run, CancellationToken cancellationToken)
+    {
+        var ns = run.Metadata.Namespace!;
+        if (run.Metadata.Labels?.GetValueOrDefault(Labels.Instance) is not { Length: > 0 } instance)
+        {
+            return;
+        }
+
+        var finished = (await _instanceRuns(ns, instance, cancellationToken).ConfigureAwait(false))
+            .Where(r => IsTerminal(r.Status?.Phase) && r.Metadata.DeletionTimestamp is null)
+            .OrderBy(r => r.Metadata.CreationTimestamp ?? DateTimeOffset.MinValue)
+            .ThenBy(r => r.Metadata.Name, StringComparer.Ordinal)
+            .ToList();
+        foreach (var old in finished.Take(Math.Max(0, finished.Count - _options.MaxRunHistory)))
+        {
+            if (await _clients.Runs.DeleteAsync(ns, old.Metadata.Name!, cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                Log.Pruned(_logger, $"{ns}/{old.Metadata.Name}", instance, _options.MaxRunHistory);
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<AgentRun>> ListInstanceRunsAsync(string ns, string instance, CancellationToken cancellationToken) =>
+        (await _clients.Runs.ListAsync(ns, $"{Labels.Instance}={instance}", cancellationToken: cancellationToken).ConfigureAwait(false)).Items;
+}
