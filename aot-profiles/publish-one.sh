@@ -7,7 +7,8 @@
 #        aot-profiles/publish-one.sh --binary-name COMPONENT
 #   COMPONENT   project name from Sympozium.sln (Sympozium.AgentRunner) or path to its .csproj
 #   OUTPUT_DIR  publish folder; keep it outside the project directory (an out/ folder inside a
-#               Microsoft.NET.Sdk.Web project is republished as content, TOOLCHAIN.md 2e)
+#               Microsoft.NET.Sdk.Web project is republished as content,
+#               docs/design/toolchain.md#http-servers)
 #   RID         linux-x64 (default) or linux-arm64
 #   --binary-name  prints the file name of the component's binary (its AssemblyName, e.g.
 #               agent-runner) and exits

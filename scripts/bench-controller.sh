@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Controller benchmark (issue #5 §4): N AgentRuns (default 500) created at once against the local
+# Controller benchmark: N AgentRuns (default 500) created at once against the local
 # cluster, whose kubelet runs the controller tests' stand-in agent and ipc-bridge scripts; time to
 # create them, until every Job exists, until the last pod started and until every run Succeeded;
 # controller RSS idle, peak under the load (100 ms samples) and after; its CPU time; AOT binary

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Message -> reply latency (issue #7 §3): the control plane installed into the in-process local
+# Message -> reply latency: the control plane installed into the in-process local
 # cluster as the e2e/local suite does it (JIT builds of the controller, webhook, Telegram channel,
 # agent-runner and ipc-bridge as the pods' processes, the host's nats-server), a fake Telegram API
 # and the instant scripted LLM. --messages messages one after another, then the same number with

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Admission webhook benchmark (issue #6): Native AOT binary size, time from process start to the
+# Admission webhook benchmark: Native AOT binary size, time from process start to the
 # first admitted AdmissionReview, idle RSS, and admission latency (p50/p90/p99) over N requests
 # on one keep-alive HTTPS connection, for the validating and the mutating path. The webhook runs
 # against the local cluster (instance bound to the restrictive preset), reading it through its

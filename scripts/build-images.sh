@@ -6,7 +6,7 @@
 #
 # usage: scripts/build-images.sh            (run 'make aot' first; 'make images' does both)
 #
-# The base layer is TOOLCHAIN.md section 3, option B, copied from this Debian machine:
+# The base layer is docs/design/toolchain.md#images-without-docker, copied from this Debian machine:
 #   ld-linux, libc, libm (all an AOT binary links), libssl.so.3 + libcrypto.so.3 (dlopened for
 #   TLS and hashing), the CA bundle, /etc/passwd and /etc/group with nonroot 65532, /tmp (1777).
 # Images run as 65532:65532 with ENTRYPOINT /app/<binary> (the AssemblyName, e.g. agent-runner). Nothing in them is writable by
@@ -160,7 +160,7 @@ bundle=$work/smoke-bundle
 skopeo copy --quiet "oci-archive:$images/$smoke.tar" "oci:$layout:smoke"
 umoci unpack --image "$layout:smoke" "$bundle" >/dev/null
 rootfs=$bundle/rootfs
-# A container runtime provides /dev; a bare chroot does not (TOOLCHAIN.md 3, chroot gotcha).
+# A container runtime provides /dev; a bare chroot does not (docs/design/toolchain.md#chroot-smoke-tests).
 mkdir -p "$rootfs/dev"
 mknod -m 666 "$rootfs/dev/null" c 1 3
 mknod -m 666 "$rootfs/dev/urandom" c 1 9

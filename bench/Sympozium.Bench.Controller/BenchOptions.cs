@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Sympozium.Bench.Controller;
 
-/// <summary>What to run and how much; the defaults are issue #5 §4 (500 runs at once, the AOT binary).</summary>
+/// <summary>What to run and how much; by default 500 runs at once against the AOT binary.</summary>
 internal sealed record BenchOptions
 {
     public const string Usage =

@@ -8,7 +8,7 @@ using Sympozium.E2E.Local.Tests.Support;
 using Sympozium.Testing.Channels;
 using Sympozium.Testing.Llm;
 
-// Message -> reply latency (issue #7 §3): N Telegram messages one after another, then N with
+// Message -> reply latency: N Telegram messages one after another, then N with
 // --concurrency in flight, through the installed control plane with the instant scripted LLM.
 // Figures as "metric: value unit" on stdout, progress on stderr.
 var messages = Option("--messages", 50);

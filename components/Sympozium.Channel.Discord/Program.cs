@@ -1,6 +1,6 @@
 using Sympozium.Channel.Discord;
 using Sympozium.Channels;
 
-// The Discord channel pod (data-plane.md §5.4).
+// The Discord channel pod (docs/design/channels.md#discord).
 return await ChannelHost.RunAsync(DiscordPlatform.ChannelType, args, setup =>
     new DiscordPlatform(DiscordOptions.FromEnvironment(setup.Environment), setup.LoggerFactory));

@@ -1,6 +1,6 @@
 using Sympozium.Channel.Slack;
 using Sympozium.Channels;
 
-// The Slack channel pod (data-plane.md §5.3).
+// The Slack channel pod (docs/design/channels.md#slack).
 return await ChannelHost.RunAsync(SlackPlatform.ChannelType, args, setup =>
     new SlackPlatform(SlackOptions.FromEnvironment(setup.Environment), setup.Options, setup.LoggerFactory));

@@ -10,7 +10,7 @@ using Sympozium.EventBus;
 using Sympozium.Hosting;
 using Sympozium.Kubernetes.Client;
 
-// The controller manager (control-plane.md §2). Configuration is the environment: in a pod the
+// The controller manager (docs/design/controller.md). Configuration is the environment: in a pod the
 // service account, elsewhere $KUBECONFIG or ~/.kube/config.
 ControllerOptions options;
 try

@@ -3,11 +3,12 @@ using Sympozium.Api.WellKnown;
 namespace Sympozium.IpcBridge;
 
 /// <summary>
-/// Where a file under /ipc goes on the bus (data-plane.md §3.4). The bridge relays the file's
-/// bytes unchanged; what each file holds is a record of <c>Sympozium.Api.Messages</c>
-/// (<see cref="Api.Messages.AgentResult"/>, <see cref="Api.Messages.StreamChunk"/>,
-/// <see cref="Api.Messages.SpawnRequest"/>, <see cref="Api.Messages.ExecRequest"/>,
-/// <see cref="Api.Messages.OutboundMessage"/>, <see cref="Api.Messages.ScheduleRequest"/>).
+/// Where a file under /ipc goes on the bus (docs/design/ipc-protocol.md#bridge-routes). The bridge
+/// relays the file's bytes unchanged; what each file holds is a record of
+/// <c>Sympozium.Api.Messages</c> (<see cref="Api.Messages.AgentResult"/>,
+/// <see cref="Api.Messages.StreamChunk"/>, <see cref="Api.Messages.SpawnRequest"/>,
+/// <see cref="Api.Messages.ExecRequest"/>, <see cref="Api.Messages.OutboundMessage"/>,
+/// <see cref="Api.Messages.ScheduleRequest"/>).
 /// </summary>
 /// <param name="Topic">The unprefixed topic.</param>
 /// <param name="SuppressedByGate">Not published in gate mode (GATE_SUPPRESS_COMPLETION).</param>

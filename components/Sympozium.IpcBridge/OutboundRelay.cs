@@ -9,7 +9,8 @@ namespace Sympozium.IpcBridge;
 
 /// <summary>
 /// Publishes the agent's /ipc files, each exactly once, one after the other in the order they
-/// appeared. The fix for upstream's file-IPC races (data-plane.md §3.3, §12 #9):
+/// appeared. The fix for upstream's file-IPC races
+/// (docs/design/ipc-protocol.md#exactly-once-publishing, upstream-fixes.md#dp-9):
 /// <list type="bullet">
 /// <item>a file is read only when it is complete: writers rename finished files into place, and
 /// a file that is not valid JSON yet is read again until it has settled; one that never
@@ -162,7 +163,8 @@ internal sealed class OutboundRelay
         var route = IpcRoute.Classify(relativePath)!;
         if (_options.SuppressCompletion && route.SuppressedByGate)
         {
-            // The controller publishes the completion once the gate hook has decided (§3.7).
+            // The controller publishes the completion once the gate hook has decided
+            // (docs/design/ipc-protocol.md#gate-mode).
             Log.SuppressedByGate(_logger, relativePath, route.Topic);
             Finish(relativePath);
             return;

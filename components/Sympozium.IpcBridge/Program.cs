@@ -4,7 +4,7 @@ using Sympozium.EventBus;
 using Sympozium.Hosting;
 using Sympozium.IpcBridge;
 
-// The ipc-bridge sidecar (data-plane.md §3): /ipc files <-> NATS for one agent run.
+// The ipc-bridge sidecar (docs/design/ipc-protocol.md): /ipc files <-> NATS for one agent run.
 IpcBridgeOptions options;
 EventBusOptions busOptions;
 try

@@ -1,7 +1,7 @@
 using Sympozium.Kubernetes.Client;
 using Sympozium.Webhook;
 
-// The admission webhook (control-plane.md §8). Configuration is the environment: in a pod the
+// The admission webhook (docs/design/admission.md). Configuration is the environment: in a pod the
 // service account, elsewhere $KUBECONFIG or ~/.kube/config.
 WebhookOptions options;
 try

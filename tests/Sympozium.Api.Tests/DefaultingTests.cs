@@ -4,7 +4,8 @@ using Sympozium.Api.Validation;
 
 namespace Sympozium.Api.Tests;
 
-/// <summary>Schema defaults are applied as the API server applies them (control-plane.md §13, schema checklist).</summary>
+/// <summary>Schema defaults are applied as the API server applies them
+/// (docs/design/custom-resources.md#schema-defaults).</summary>
 public class DefaultingTests
 {
     private static JsonObject Defaulted(string yaml)

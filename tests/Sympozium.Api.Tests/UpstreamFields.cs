@@ -1,8 +1,9 @@
 namespace Sympozium.Api.Tests;
 
 /// <summary>
-/// Every spec and status field of the upstream v0.8.28 CRDs (../shared/reference/control-plane.md
-/// §1), by JSON path. Lists are written <c>[]</c>, map values <c>{}</c>.
+/// Every spec and status field of the upstream v0.8.28 CRDs
+/// (docs/design/custom-resources.md#field-inventory), by JSON path. Lists are written <c>[]</c>,
+/// map values <c>{}</c>.
 /// </summary>
 internal static class UpstreamFields
 {

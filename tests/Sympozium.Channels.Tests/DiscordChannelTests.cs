@@ -5,7 +5,8 @@ using Xunit.Abstractions;
 
 namespace Sympozium.Channels.Tests;
 
-/// <summary>The real channel-discord process against the fake Discord gateway and REST API and a real nats-server (data-plane.md §5.4).</summary>
+/// <summary>The real channel-discord process against the fake Discord gateway and REST API and a
+/// real nats-server (docs/design/channels.md#discord).</summary>
 public sealed class DiscordChannelTests(ITestOutputHelper output)
 {
     private const string ChannelId = "200000000000000001";

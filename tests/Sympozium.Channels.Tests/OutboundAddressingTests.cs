@@ -4,7 +4,7 @@ using Sympozium.EventBus;
 
 namespace Sympozium.Channels.Tests;
 
-/// <summary>The fix for upstream's cross-instance delivery (data-plane.md §12 item 5).</summary>
+/// <summary>The fix for upstream's cross-instance delivery (docs/design/upstream-fixes.md#dp-5).</summary>
 public sealed class OutboundAddressingTests
 {
     private static readonly ChannelOptions Alice = new()

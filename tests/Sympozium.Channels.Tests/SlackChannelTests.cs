@@ -5,7 +5,8 @@ using Xunit.Abstractions;
 
 namespace Sympozium.Channels.Tests;
 
-/// <summary>The real channel-slack process against the fake Slack and a real nats-server (data-plane.md §5.3).</summary>
+/// <summary>The real channel-slack process against the fake Slack and a real nats-server
+/// (docs/design/channels.md#slack).</summary>
 public sealed class SlackChannelTests(ITestOutputHelper output)
 {
     private const string Secret = "8f742231b10e8888abcd99yyyzzz85a5";

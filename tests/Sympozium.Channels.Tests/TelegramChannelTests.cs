@@ -6,7 +6,8 @@ using Xunit.Abstractions;
 
 namespace Sympozium.Channels.Tests;
 
-/// <summary>The real channel-telegram process against the fake Bot API and a real nats-server (data-plane.md §5.2).</summary>
+/// <summary>The real channel-telegram process against the fake Bot API and a real nats-server
+/// (docs/design/channels.md#telegram).</summary>
 public sealed class TelegramChannelTests(ITestOutputHelper output)
 {
     private const long Chat = -100123;

@@ -3,7 +3,7 @@ using Sympozium.Controller.Results;
 
 namespace Sympozium.Controller.Tests;
 
-/// <summary>Outcome extraction from the agent log (control-plane.md §13, items 41–46).</summary>
+/// <summary>Outcome extraction from the agent log (docs/design/agent-runs.md#results-and-memory).</summary>
 public class AgentLogParserTests
 {
     [Fact]

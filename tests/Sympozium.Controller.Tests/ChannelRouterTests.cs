@@ -20,8 +20,9 @@ namespace Sympozium.Controller.Tests;
 /// <summary>
 /// The channel router end to end: a real nats-server, the local cluster, the router in-process.
 /// No controller runs; a run's outcome is simulated by publishing what the ipc-bridge and the
-/// AgentRun controller publish (control-plane.md §10.2, §12 #8 and #9, §13 items 93–95).
-/// Every test has its own NATS and cluster, so restarts disturb no neighbour.
+/// AgentRun controller publish (docs/design/channels.md#channel-router, upstream-fixes.md#cp-8 and
+/// upstream-fixes.md#cp-9). Every test has its own NATS and cluster, so restarts disturb no
+/// neighbour.
 /// </summary>
 public sealed class ChannelRouterTests : IAsyncLifetime, IDisposable
 {

@@ -11,10 +11,11 @@ using Sympozium.LocalCluster;
 namespace Sympozium.Controller.Tests;
 
 /// <summary>
-/// The SympoziumConfig reconciler against the local cluster (control-plane.md §2.6, §13 item 90)
-/// with §12 #15 fixed: listeners admit routes from all namespaces and a drifted Gateway is
-/// rewritten. The Gateway API CRDs are installed by the test (minimal schemas), or left out to
-/// check the "not installed" status.
+/// The SympoziumConfig reconciler against the local cluster
+/// (docs/design/instances.md#sympoziumconfig-and-the-gateway) with
+/// docs/design/upstream-fixes.md#cp-15 fixed: listeners admit routes from all namespaces and a
+/// drifted Gateway is rewritten. The Gateway API CRDs are installed by the test (minimal schemas),
+/// or left out to check the "not installed" status.
 /// </summary>
 public sealed class ConfigReconcilerTests : IAsyncLifetime
 {

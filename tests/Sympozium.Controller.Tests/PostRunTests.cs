@@ -7,7 +7,7 @@ using Sympozium.Testing.Probes;
 
 namespace Sympozium.Controller.Tests;
 
-/// <summary>The gate verdict table (control-plane.md §3.6).</summary>
+/// <summary>The gate verdict table (docs/design/agent-runs.md#postrun-hooks-and-the-gate).</summary>
 public sealed class GateVerdictTests
 {
     [Theory]

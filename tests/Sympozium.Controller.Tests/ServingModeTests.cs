@@ -15,9 +15,10 @@ using Sympozium.LocalCluster;
 namespace Sympozium.Controller.Tests;
 
 /// <summary>
-/// Serving mode (control-plane.md §4, §13 items 54 and 62–66, §12 #15 fixed: a route that differs
-/// is rewritten). The AgentRun reconciler runs in-process against the local cluster without a
-/// kubelet, and the tests play the gateway controller, so readiness and routes are deterministic.
+/// Serving mode (docs/design/serving.md, agent-runs.md#deletion, upstream-fixes.md#cp-15 fixed: a
+/// route that differs is rewritten). The AgentRun reconciler runs in-process against the local
+/// cluster without a kubelet, and the tests play the gateway controller, so readiness and routes
+/// are deterministic.
 /// </summary>
 public sealed class ServingModeTests : IAsyncLifetime
 {

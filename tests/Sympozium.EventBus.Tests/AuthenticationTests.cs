@@ -5,7 +5,8 @@ using Xunit.Abstractions;
 
 namespace Sympozium.EventBus.Tests;
 
-/// <summary>NATS auth from the environment (upstream ran NATS without any: data-plane.md §12 #7).</summary>
+/// <summary>NATS auth from the environment (upstream ran NATS without any:
+/// docs/design/upstream-fixes.md#dp-7).</summary>
 public sealed class AuthenticationTests(ITestOutputHelper output)
 {
     [Fact]

@@ -6,7 +6,7 @@ namespace Sympozium.EventBus.Tests;
 
 /// <summary>
 /// Nothing is lost when a consumer or NATS restarts (upstream's ephemeral DeliverNew consumers
-/// lost everything published while nobody listened: data-plane.md §12 #12).
+/// lost everything published while nobody listened: docs/design/upstream-fixes.md#dp-12).
 /// </summary>
 public sealed class DurableConsumerTests(ITestOutputHelper output)
 {

@@ -5,7 +5,8 @@ using Xunit.Abstractions;
 
 namespace Sympozium.EventBus.Tests;
 
-/// <summary>A failing handler gets the event again, but a poison event never loops forever (§12 #12).</summary>
+/// <summary>A failing handler gets the event again, but a poison event never loops forever
+/// (docs/design/upstream-fixes.md#dp-12).</summary>
 public sealed class RedeliveryTests(NatsServerFixture nats, ITestOutputHelper output) : IClassFixture<NatsServerFixture>
 {
     [Fact]

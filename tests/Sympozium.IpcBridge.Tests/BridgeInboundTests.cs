@@ -4,7 +4,8 @@ using Xunit.Abstractions;
 
 namespace Sympozium.IpcBridge.Tests;
 
-/// <summary>Events addressed to the run land in /ipc as complete files (data-plane.md §3.4 subscriptions).</summary>
+/// <summary>Events addressed to the run land in /ipc as complete files
+/// (docs/design/ipc-protocol.md#inbound-subscriptions).</summary>
 public sealed class BridgeInboundTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);

@@ -4,7 +4,8 @@ using Xunit.Abstractions;
 
 namespace Sympozium.IpcBridge.Tests;
 
-/// <summary>What the bridge publishes for each /ipc file (data-plane.md §3.4, §13 items 39–41).</summary>
+/// <summary>What the bridge publishes for each /ipc file
+/// (docs/design/ipc-protocol.md#bridge-routes).</summary>
 public sealed class BridgePublishTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);

@@ -5,7 +5,7 @@ namespace Sympozium.IpcBridge.Tests;
 
 /// <summary>
 /// Each file is published exactly once even when the bridge dies mid-run (a native sidecar is
-/// restarted by the kubelet): data-plane.md §12 #9.
+/// restarted by the kubelet): docs/design/upstream-fixes.md#dp-9.
 /// </summary>
 public sealed class BridgeRestartTests(ITestOutputHelper output)
 {

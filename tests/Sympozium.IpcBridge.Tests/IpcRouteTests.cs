@@ -2,7 +2,7 @@ using Sympozium.Api.WellKnown;
 
 namespace Sympozium.IpcBridge.Tests;
 
-/// <summary>The routing table of data-plane.md §3.4, as a pure function.</summary>
+/// <summary>The routing table of docs/design/ipc-protocol.md#bridge-routes, as a pure function.</summary>
 public sealed class IpcRouteTests
 {
     [Theory]

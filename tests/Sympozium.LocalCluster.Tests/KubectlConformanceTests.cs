@@ -33,7 +33,8 @@ public sealed class KubectlClusterFixture : IAsyncLifetime
     }
 }
 
-/// <summary>The real kubectl (1.32) against the local cluster: what ARCHITECTURE.md section 6 calls its conformance test.</summary>
+/// <summary>The real kubectl (1.32) against the local cluster: what
+/// docs/design/local-cluster.md#kubectl-conformance calls its conformance test.</summary>
 public sealed class KubectlConformanceTests(KubectlClusterFixture cluster) : IClassFixture<KubectlClusterFixture>
 {
     private const string AgentRunYaml = """

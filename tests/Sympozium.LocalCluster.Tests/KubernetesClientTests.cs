@@ -62,7 +62,8 @@ public sealed class KubernetesClientTests(LocalClusterFixture cluster) : IClassF
             },
         };
         // KubernetesClient.Aot serializes a create body through its own source-generated context,
-        // which knows no custom kinds (TOOLCHAIN.md 2a): create over raw HTTP, as our client layer does.
+        // which knows no custom kinds (docs/design/toolchain.md#kubernetes-client-under-aot):
+        // create over raw HTTP, as our client layer does.
         var (code, _) = await cluster.Http.PostAsync("apis/sympozium.ai/v1alpha1/namespaces/default/agentruns", body);
         Assert.Equal(201, code);
         var read = Node(await client.CustomObjects.GetNamespacedCustomObjectAsync("sympozium.ai", "v1alpha1", "default", "agentruns", "kc-run"));

@@ -6,9 +6,10 @@ using static Sympozium.Webhook.Tests.TestObjects;
 namespace Sympozium.Webhook.Tests;
 
 /// <summary>
-/// The validating decision table (control-plane.md §8.2 rows 6–15) plus the fields upstream left
-/// inert (§12 #6), one row per case: a run of instance "assistant" bound to policy "guarded".
-/// Expected is a fragment of the denial message, or null when the run is admitted.
+/// The validating decision table (docs/design/admission.md#decision-table rows 6–15) plus the
+/// fields upstream left inert (docs/design/upstream-fixes.md#cp-6), one row per case: a run of
+/// instance "assistant" bound to policy "guarded". Expected is a fragment of the denial message, or
+/// null when the run is admitted.
 /// </summary>
 public sealed class DecisionTableTests
 {
@@ -165,7 +166,8 @@ public sealed class DecisionTableTests
     [Fact]
     public async Task Metadata_only_updates_are_not_judged_again()
     {
-        // The instance and its policy are gone: a finalizer removal must still go through (§12 #19).
+        // The instance and its policy are gone: a finalizer removal must still go through
+        // (docs/design/upstream-fixes.md#cp-19).
         var before = Json(Run());
         var after = before.DeepClone().AsObject();
         after["metadata"]!["finalizers"] = new JsonArray("sympozium.ai/agentrun-finalizer");

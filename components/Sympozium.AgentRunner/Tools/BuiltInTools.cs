@@ -2,7 +2,8 @@ using Sympozium.AgentRunner.Tools.BuiltIn;
 
 namespace Sympozium.AgentRunner.Tools;
 
-/// <summary>The built-in tools of data-plane §2.7, registered when <c>TOOLS_ENABLED=true</c>.</summary>
+/// <summary>The built-in tools of docs/design/agent-runner.md#built-in-tools, registered when
+/// <c>TOOLS_ENABLED=true</c>.</summary>
 public static class BuiltInTools
 {
     /// <summary>The names, in the order they are registered (upstream's order).</summary>

@@ -5,7 +5,8 @@ using Sympozium.AgentRunner.Tools.Mcp;
 
 namespace Sympozium.AgentRunner.Tools;
 
-/// <summary>The tools of MCP servers, relayed by the mcp-bridge sidecar (data-plane §2.8).</summary>
+/// <summary>The tools of MCP servers, relayed by the mcp-bridge sidecar
+/// (docs/design/agent-runner.md#mcp-tools).</summary>
 public static class McpTools
 {
     /// <summary>

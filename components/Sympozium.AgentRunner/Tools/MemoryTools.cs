@@ -2,7 +2,8 @@ using Sympozium.AgentRunner.Tools.Memory;
 
 namespace Sympozium.AgentRunner.Tools;
 
-/// <summary>The server-backed memory tools (data-plane §2.9), independent of <c>TOOLS_ENABLED</c>.</summary>
+/// <summary>The server-backed memory tools (docs/design/agent-runner.md#memory), independent of
+/// <c>TOOLS_ENABLED</c>.</summary>
 public static class MemoryTools
 {
     /// <summary>

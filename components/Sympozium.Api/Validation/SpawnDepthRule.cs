@@ -3,7 +3,7 @@ using Sympozium.Api.Kinds;
 namespace Sympozium.Api.Validation;
 
 /// <summary>
-/// The one sub-agent depth rule (control-plane.md §12 #4): upstream's webhook denied at
+/// The one sub-agent depth rule (docs/design/upstream-fixes.md#cp-4): upstream's webhook denied at
 /// <c>spawnDepth &gt;= maxDepth</c> while its controller failed at <c>&gt;</c>; the webhook and the
 /// controller both call this.
 /// </summary>

@@ -7,12 +7,13 @@ using Sympozium.Kubernetes.Pods;
 namespace Sympozium.Controller.Builders;
 
 /// <summary>
-/// Builds the Job of a task-mode AgentRun (control-plane.md §3) with upstream's defects fixed:
-/// RUN_TIMEOUT and TRACEPARENT reach the agent, one deadline is used, the long-running helpers
-/// (ipc-bridge, sandbox, mcp-bridge, skill sidecars) are native sidecars so the Job completes when
-/// the agent exits, and the pod runs under a per-run ServiceAccount that holds only that run's
-/// skill RBAC (no API token at all when no skill needs one). The Job and pod spec are here; the
-/// containers, their computed environment and the volumes are in the sibling partial files.
+/// Builds the Job of a task-mode AgentRun (docs/design/agent-runs.md#job-and-pod-shape) with
+/// upstream's defects fixed: RUN_TIMEOUT and TRACEPARENT reach the agent, one deadline is used, the
+/// long-running helpers (ipc-bridge, sandbox, mcp-bridge, skill sidecars) are native sidecars so
+/// the Job completes when the agent exits, and the pod runs under a per-run ServiceAccount that
+/// holds only that run's skill RBAC (no API token at all when no skill needs one). The Job and pod
+/// spec are here; the containers, their computed environment and the volumes are in the sibling
+/// partial files.
 /// </summary>
 public static partial class AgentPodBuilder
 {

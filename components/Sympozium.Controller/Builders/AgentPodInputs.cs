@@ -9,7 +9,8 @@ public sealed record ResolvedSidecar(string PackName, SkillSidecar Sidecar, IRea
 /// <summary>An MCP server the run's mcp-bridge connects to.</summary>
 public sealed record McpServerBinding(string Name, string? AuthSecret, string? AuthKey);
 
-/// <summary>Where images come from and what the pods connect to (one place, per ARCHITECTURE.md).</summary>
+/// <summary>Where images come from and what the pods connect to (one place, see
+/// docs/design/agent-runs.md#images-and-endpoints).</summary>
 public sealed record ControllerImages
 {
     /// <summary>Registry of every Sympozium image (env SYMPOZIUM_IMAGE_REGISTRY; default ghcr.io/sympozium-ai/sympozium).</summary>

@@ -5,8 +5,9 @@ using Sympozium.Api.WellKnown;
 namespace Sympozium.Controller.Builders;
 
 /// <summary>
-/// The Gateway API objects of a SympoziumConfig (control-plane.md §2.6): the GatewayClass and the
-/// Gateway serving runs' HTTPRoutes. Plain JSON, as the Gateway API has no typed model in the client.
+/// The Gateway API objects of a SympoziumConfig
+/// (docs/design/instances.md#sympoziumconfig-and-the-gateway): the GatewayClass and the Gateway
+/// serving runs' HTTPRoutes. Plain JSON, as the Gateway API has no typed model in the client.
 /// </summary>
 public static class GatewayBuilder
 {

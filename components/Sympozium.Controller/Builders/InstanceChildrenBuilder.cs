@@ -7,10 +7,10 @@ using Sympozium.Kubernetes.Pods;
 namespace Sympozium.Controller.Builders;
 
 /// <summary>
-/// The objects a SympoziumInstance owns (control-plane.md §2.2): a Deployment per channel (and a
-/// PVC for WhatsApp), the memory ConfigMap, and the memory server (PVC, Deployment, Service).
-/// Unlike upstream, channel and memory pods get the instance's image pull Secrets, resource
-/// bounds and a restricted security context.
+/// The objects a SympoziumInstance owns (docs/design/instances.md#instance-reconciler): a
+/// Deployment per channel (and a PVC for WhatsApp), the memory ConfigMap, and the memory server
+/// (PVC, Deployment, Service). Unlike upstream, channel and memory pods get the instance's image
+/// pull Secrets, resource bounds and a restricted security context.
 /// </summary>
 public static class InstanceChildrenBuilder
 {

@@ -6,7 +6,8 @@ using Sympozium.Api.WellKnown;
 
 namespace Sympozium.Controller.Builders;
 
-/// <summary>An MCP server reference with its URL resolved (control-plane.md §5.2).</summary>
+/// <summary>An MCP server reference with its URL resolved
+/// (docs/design/agent-runs.md#mcp-configuration).</summary>
 public sealed record ResolvedMcpServer(McpServerRef Ref, string Url);
 
 /// <summary>The <c>&lt;run&gt;-mcp-servers</c> ConfigMap the mcp-bridge of a run reads.</summary>

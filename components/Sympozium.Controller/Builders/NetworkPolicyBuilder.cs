@@ -6,8 +6,8 @@ namespace Sympozium.Controller.Builders;
 
 /// <summary>
 /// The NetworkPolicy of one instance's agent pods, from the instance's SympoziumPolicy
-/// (control-plane.md §8.4 and §12 #6: upstream's static policies selected a label agent pods
-/// never carry, in the wrong namespace). It selects pods by the labels
+/// (docs/design/admission.md#networkpolicies and upstream-fixes.md#cp-6: upstream's static policies
+/// selected a label agent pods never carry, in the wrong namespace). It selects pods by the labels
 /// <see cref="AgentPodBuilder.JobLabels"/> puts on them, in the instance's namespace; ingress is
 /// always denied (agent pods serve nothing); with <c>networkPolicy.denyAll</c> egress is limited to
 /// DNS, NATS, the model endpoint, telemetry, the MCP servers in use, the Kubernetes API when a

@@ -8,10 +8,11 @@ using Sympozium.Kubernetes.Pods;
 namespace Sympozium.Controller.Builders;
 
 /// <summary>
-/// The <c>&lt;run&gt;-postrun</c> Job that runs a run's postRun hooks after the agent (control-plane.md
-/// §3.6): each hook is an init container <c>post-&lt;name&gt;</c> (the gate hook first) sharing the
-/// run's workspace claim; a tiny <c>done</c> container completes the pod. Unlike upstream, each
-/// hook's <c>timeout</c> counts: the Job's deadline is their sum (5 minutes for a hook without one).
+/// The <c>&lt;run&gt;-postrun</c> Job that runs a run's postRun hooks after the agent
+/// (docs/design/agent-runs.md#postrun-hooks-and-the-gate): each hook is an init container
+/// <c>post-&lt;name&gt;</c> (the gate hook first) sharing the run's workspace claim; a tiny
+/// <c>done</c> container completes the pod. Unlike upstream, each hook's <c>timeout</c> counts: the
+/// Job's deadline is their sum (5 minutes for a hook without one).
 /// </summary>
 public static class PostRunJobBuilder
 {

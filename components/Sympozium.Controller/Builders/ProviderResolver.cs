@@ -2,7 +2,8 @@ using Sympozium.Api.Kinds;
 
 namespace Sympozium.Controller.Builders;
 
-/// <summary>Which provider and credentials a run creator uses for an instance (control-plane.md §10.3).</summary>
+/// <summary>Which provider and credentials a run creator uses for an instance
+/// (docs/design/instances.md#provider-resolution).</summary>
 public static class ProviderResolver
 {
     /// <summary>Provider names recognised inside Secret names, in the order they are checked.</summary>

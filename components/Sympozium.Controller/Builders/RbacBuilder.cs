@@ -19,11 +19,11 @@ public sealed record RunRbac(
 }
 
 /// <summary>
-/// Per-run least-privilege RBAC (control-plane.md §3.7 with §12 #5 fixed): every grant is bound
-/// to the run's own ServiceAccount, never the shared <c>sympozium-agent</c>; cluster-scoped names
-/// carry the namespace so same-named runs in two namespaces cannot collide; everything is
-/// labelled for revocation when the run ends. Invalid rules are reported before anything is
-/// created, so a bad SkillPack never leaves partial RBAC behind.
+/// Per-run least-privilege RBAC (docs/design/agent-runs.md#per-run-rbac; upstream-fixes.md#cp-5):
+/// every grant is bound to the run's own ServiceAccount, never the shared <c>sympozium-agent</c>;
+/// cluster-scoped names carry the namespace so same-named runs in two namespaces cannot collide;
+/// everything is labelled for revocation when the run ends. Invalid rules are reported before
+/// anything is created, so a bad SkillPack never leaves partial RBAC behind.
 /// </summary>
 public static class RbacBuilder
 {

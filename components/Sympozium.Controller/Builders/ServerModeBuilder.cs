@@ -9,7 +9,7 @@ using Sympozium.Kubernetes.Pods;
 namespace Sympozium.Controller.Builders;
 
 /// <summary>
-/// The objects of a server-mode AgentRun (control-plane.md §4): the Deployment and Service
+/// The objects of a server-mode AgentRun (docs/design/serving.md): the Deployment and Service
 /// <c>&lt;run&gt;-server</c> running the skill sidecar that <c>requiresServer</c> as container
 /// <c>web-proxy</c>, the API-key Secret, and the HTTPRoute <c>&lt;run&gt;-web</c>. Same label keys and
 /// names as upstream so existing selectors and the web-proxy keep working.
@@ -57,7 +57,8 @@ public static class ServerModeBuilder
 
     /// <summary>
     /// The sidecar as <see cref="RbacBuilder"/> sees a task sidecar, so the server gets exactly the
-    /// grants of the skill it runs (bound to the run's own ServiceAccount, §12 #5).
+    /// grants of the skill it runs (bound to the run's own ServiceAccount,
+    /// docs/design/upstream-fixes.md#cp-5).
     /// </summary>
     public static ResolvedSidecar AsGrantee(ResolvedSidecar server)
     {

@@ -5,7 +5,8 @@ using Sympozium.Kubernetes;
 
 namespace Sympozium.Controller.Builders;
 
-/// <summary>The ConfigMap of a SkillPack: one <c>&lt;skill&gt;.md</c> key per skill (control-plane.md §2.3).</summary>
+/// <summary>The ConfigMap of a SkillPack: one <c>&lt;skill&gt;.md</c> key per skill
+/// (docs/design/instances.md#skillpack-configmaps).</summary>
 public static class SkillPackConfigMapBuilder
 {
     public static V1ConfigMap Build(SkillPack pack)
@@ -28,9 +29,10 @@ public static class SkillPackConfigMapBuilder
     }
 
     /// <summary>
-    /// The copy of a system-namespace skill ConfigMap in the run's namespace (control-plane.md
-    /// §3.3): same name and data, labelled as a mirror, owned by the run without being its
-    /// controller, so every run that mounts it can add itself and the copy lives as long as any of them.
+    /// The copy of a system-namespace skill ConfigMap in the run's namespace
+    /// (docs/design/agent-runs.md#skills-sidecars-and-mirroring): same name and data, labelled as a
+    /// mirror, owned by the run without being its controller, so every run that mounts it can add
+    /// itself and the copy lives as long as any of them.
     /// </summary>
     public static V1ConfigMap Mirror(AgentRun run, V1ConfigMap source)
     {

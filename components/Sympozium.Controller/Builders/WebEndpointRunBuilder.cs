@@ -5,8 +5,9 @@ using Sympozium.Api.WellKnown;
 namespace Sympozium.Controller.Builders;
 
 /// <summary>
-/// The server-mode AgentRun an instance with the web-endpoint skill owns (control-plane.md §2.2
-/// step 8, §4): <c>&lt;instance&gt;-web-endpoint</c>, serving with the instance's default model.
+/// The server-mode AgentRun an instance with the web-endpoint skill owns
+/// (docs/design/instances.md#web-endpoint-run, serving.md): <c>&lt;instance&gt;-web-endpoint</c>,
+/// serving with the instance's default model.
 /// </summary>
 public static class WebEndpointRunBuilder
 {
@@ -15,7 +16,7 @@ public static class WebEndpointRunBuilder
 
     public static string RunName(string instance) => instance + "-web-endpoint";
 
-    /// <summary>The server-mode run of the control-plane.md §2.1.8 contract.</summary>
+    /// <summary>The server-mode run of the docs/design/agent-runs.md#who-creates-runs contract.</summary>
     public static AgentRun Build(SympoziumInstance instance, SkillRef skill)
     {
         ArgumentNullException.ThrowIfNull(instance);

@@ -13,7 +13,7 @@ public sealed record AccessDecision(bool Allowed, string? Reason, string? DenyMe
 
 /// <summary>
 /// The access rules of <c>spec.channels[].accessControl</c>, applied as upstream does
-/// (control-plane.md §10.2 step 3): the first channel entry of the message's type decides;
+/// (docs/design/channels.md#access-control): the first channel entry of the message's type decides;
 /// none, or one without accessControl, allows everything.
 /// </summary>
 public static class ChannelAccess

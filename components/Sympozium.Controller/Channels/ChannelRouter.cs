@@ -13,7 +13,8 @@ namespace Sympozium.Controller.Channels;
 
 /// <summary>
 /// Turns channel messages into AgentRuns and run outcomes back into channel replies
-/// (control-plane.md §10.2, with the fixes of §12 #8 and #9). Run it on the leader only.
+/// (docs/design/channels.md#channel-router, with the fixes of upstream-fixes.md#cp-8 and
+/// upstream-fixes.md#cp-9). Run it on the leader only.
 /// </summary>
 /// <remarks>
 /// <para>Two durable consumers (channel messages; run outcomes in publish order), each acking an

@@ -11,7 +11,7 @@ using Sympozium.Controller.Builders;
 namespace Sympozium.Controller.Channels;
 
 /// <summary>
-/// The AgentRun a channel message becomes (control-plane.md §2.1.8, channel-router row), with
+/// The AgentRun a channel message becomes (docs/design/channels.md#run-naming), with
 /// one change: the name is derived from the message instead of generated, so a message that is
 /// delivered again (a crash before the ack, a channel pod that re-reads its updates) finds its
 /// run already there instead of starting a second one.

@@ -5,8 +5,9 @@ namespace Sympozium.Controller.Channels;
 
 /// <summary>
 /// What the user reads when a channel run ends. Upstream answered only successes ("Error: …"
-/// for an agent-reported error) and stayed silent when the controller failed a run (§12 #8);
-/// here every ending gets one reply, and a failure reads as a short sentence, not a log dump.
+/// for an agent-reported error) and stayed silent when the controller failed a run
+/// (docs/design/upstream-fixes.md#cp-8); here every ending gets one reply, and a failure reads as a
+/// short sentence, not a log dump.
 /// </summary>
 public static class ReplyText
 {

@@ -54,7 +54,8 @@ public sealed partial class AgentRunReconciler
             return await FailAsync(run, "Unsupported", unsupported, cancellationToken).ConfigureAwait(false);
         }
 
-        // Persist what the run inherits before anything is created from it (§12 #1).
+        // Persist what the run inherits before anything is created from it
+        // (docs/design/upstream-fixes.md#cp-1).
         var plan = RunPlanner.Plan(run, instance);
         var planned = plan.Run;
         var changed = plan.Changed;

@@ -144,8 +144,9 @@ public sealed partial class AgentRunReconciler
     }
 
     /// <summary>
-    /// The gate verdict (control-plane.md §3.6): the annotation's JSON <c>{"action": approve|reject|rewrite, "response": …}</c>;
-    /// without a valid one, <c>gateDefault</c> decides (block unless <c>allow</c>).
+    /// The gate verdict (docs/design/agent-runs.md#postrun-hooks-and-the-gate): the annotation's
+    /// JSON <c>{"action": approve|reject|rewrite, "response": …}</c>; without a valid one,
+    /// <c>gateDefault</c> decides (block unless <c>allow</c>).
     /// </summary>
     internal static (string Verdict, string? Result) ResolveGate(string? annotation, string? gateDefault, bool hookFailed, string? result)
     {

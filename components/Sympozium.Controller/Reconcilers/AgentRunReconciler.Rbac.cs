@@ -6,7 +6,7 @@ using Sympozium.Kubernetes.Client;
 namespace Sympozium.Controller.Reconcilers;
 
 // Per-run RBAC: granted before the Job exists, judged by RbacBuilder first; revoked on every terminal
-// path and on deletion — when the run ends, not when it is pruned (control-plane.md §12 #5).
+// path and on deletion — when the run ends, not when it is pruned (docs/design/upstream-fixes.md#cp-5).
 public sealed partial class AgentRunReconciler
 {
     /// <summary>Creates the run's ServiceAccount, Roles, RoleBindings and cluster-scoped grants (each one only if absent).</summary>
@@ -37,7 +37,7 @@ public sealed partial class AgentRunReconciler
 
     /// <summary>
     /// Deletes the run's ServiceAccount, Roles, RoleBindings and cluster-scoped grants — when the
-    /// run ends, not when it is pruned (control-plane.md §12 #5).
+    /// run ends, not when it is pruned (docs/design/upstream-fixes.md#cp-5).
     /// </summary>
     private async Task RevokeRbacAsync(AgentRun run, CancellationToken cancellationToken)
     {

@@ -9,10 +9,11 @@ using Sympozium.Kubernetes.Reconcile;
 
 namespace Sympozium.Controller.Reconcilers;
 
-// Serving mode (control-plane.md §4): a server-mode run becomes a long-lived Deployment and
+// Serving mode (docs/design/serving.md): a server-mode run becomes a long-lived Deployment and
 // Service running its requiresServer sidecar, with an API-key Secret and, when the default
 // SympoziumConfig's Gateway is ready, an HTTPRoute that is brought back in line whenever it
-// differs (upstream only created it, §12 #15). The run stays Serving until it is deleted.
+// differs (upstream only created it, docs/design/upstream-fixes.md#cp-15). The run stays Serving
+// until it is deleted.
 public sealed partial class AgentRunReconciler
 {
     /// <summary>How often a Serving run re-checks its Deployment and route (30 s, as upstream).</summary>

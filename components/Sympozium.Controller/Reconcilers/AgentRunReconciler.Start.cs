@@ -193,8 +193,9 @@ public sealed partial class AgentRunReconciler
 
     /// <summary>
     /// Copies skill ConfigMaps that exist only in the system namespace into the run's namespace
-    /// (control-plane.md §3.3). Each run using a mirror becomes one of its owners, so the copy
-    /// lives as long as any run that mounted it; a ConfigMap of the namespace's own is never touched.
+    /// (docs/design/agent-runs.md#skills-sidecars-and-mirroring). Each run using a mirror becomes
+    /// one of its owners, so the copy lives as long as any run that mounted it; a ConfigMap of the
+    /// namespace's own is never touched.
     /// </summary>
     private async Task MirrorSkillsAsync(AgentRun run, IReadOnlyList<SkillRef> skills, CancellationToken cancellationToken)
     {

@@ -11,7 +11,7 @@ using Sympozium.Kubernetes.Reconcile;
 namespace Sympozium.Controller.Reconcilers;
 
 /// <summary>
-/// AgentRun → agent Job → result (control-plane.md §2.1 and §3, with the §12 defects fixed).
+/// AgentRun → agent Job → result (docs/design/agent-runs.md, with the defects of upstream-fixes.md fixed).
 /// Phases: Pending (wait for the instance, policy, concurrency slot and memory server; persist the
 /// effective spec; create RBAC and the Job) → Running (follow the Job and the agent container;
 /// enforce the one timeout) → Succeeded/Failed (record the whole-log result and memory, publish

@@ -13,12 +13,13 @@ using Sympozium.Kubernetes.Reconcile;
 namespace Sympozium.Controller.Reconcilers;
 
 /// <summary>
-/// SympoziumConfig → the serving GatewayClass and Gateway (control-plane.md §2.6). Unlike upstream
-/// (§12 #15) the listeners admit routes from all namespaces, so HTTPRoutes of serving runs in
-/// agent namespaces can attach, and an existing Gateway is brought back in line whenever it
-/// differs. Without the Gateway API CRDs the config reports that in status and is retried later
-/// instead of failing in a loop. Only GatewayClasses this controller created (labelled
-/// managed-by=sympoziumconfig) are ever deleted, and only when no enabled config uses them.
+/// SympoziumConfig → the serving GatewayClass and Gateway
+/// (docs/design/instances.md#sympoziumconfig-and-the-gateway). Unlike upstream
+/// (docs/design/upstream-fixes.md#cp-15) the listeners admit routes from all namespaces, so
+/// HTTPRoutes of serving runs in agent namespaces can attach, and an existing Gateway is brought
+/// back in line whenever it differs. Without the Gateway API CRDs the config reports that in status
+/// and is retried later instead of failing in a loop. Only GatewayClasses this controller created
+/// (labelled managed-by=sympoziumconfig) are ever deleted, and only when no enabled config uses them.
 /// </summary>
 public sealed class ConfigReconciler(Clients clients, TimeProvider? time = null) : IReconciler<ObjectKey>
 {

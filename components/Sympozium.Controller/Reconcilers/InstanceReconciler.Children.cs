@@ -11,7 +11,8 @@ using Sympozium.Kubernetes.Client;
 
 namespace Sympozium.Controller.Reconcilers;
 
-// Channels (§2.2 step 4) and memory (steps 5–7), converged to the spec.
+// Channels (docs/design/instances.md#channel-deployments) and memory (instances.md#memory),
+// converged to the spec.
 public sealed partial class InstanceReconciler
 {
     /// <summary>

@@ -6,8 +6,9 @@ using Sympozium.Kubernetes.Client;
 
 namespace Sympozium.Controller.Reconcilers;
 
-// The web-endpoint skill (§2.2 step 8, §4): one server-mode AgentRun per instance, kept in line
-// with the skill and deleted when the skill is removed (upstream left it running, §12 #14).
+// The web-endpoint skill (docs/design/instances.md#web-endpoint-run, serving.md): one server-mode
+// AgentRun per instance, kept in line with the skill and deleted when the skill is removed
+// (upstream left it running, docs/design/upstream-fixes.md#cp-14).
 public sealed partial class InstanceReconciler
 {
     private async Task<(WebEndpointStatus? Status, bool Waiting)> ReconcileWebEndpointAsync(

@@ -13,11 +13,12 @@ namespace Sympozium.Controller.Reconcilers;
 
 /// <summary>
 /// SympoziumInstance → channel Deployments, memory ConfigMap, memory server, web-endpoint run, and
-/// a status that counts the instance's runs (control-plane.md §2.2). Unlike upstream (§12 #14)
-/// this is desired-state reconciliation: changed children are updated, children whose channel or
-/// skill left the spec are deleted, a lost memory Service is recreated, and totalAgentRuns,
-/// webEndpoint and a Ready condition are recorded. A child the API rejects is named in status
-/// and the reconcile fails, so the host logs it and retries with backoff.
+/// a status that counts the instance's runs (docs/design/instances.md#instance-reconciler). Unlike
+/// upstream (docs/design/upstream-fixes.md#cp-14) this is desired-state reconciliation: changed
+/// children are updated, children whose channel or skill left the spec are deleted, a lost memory
+/// Service is recreated, and totalAgentRuns, webEndpoint and a Ready condition are recorded. A
+/// child the API rejects is named in status and the reconcile fails, so the host logs it and
+/// retries with backoff.
 /// </summary>
 public sealed partial class InstanceReconciler(Clients clients, ControllerOptions options, TimeProvider? time = null) : IReconciler<ObjectKey>
 {
@@ -88,8 +89,9 @@ public sealed partial class InstanceReconciler(Clients clients, ControllerOption
         public const string Error = "Error";
     }
 
-    // Deletion (§2.2 step 2): what owner GC would not remove promptly or at all (the memory
-    // ConfigMap may have been seeded without an owner). PVCs and the web-endpoint run go by GC.
+    // Deletion (docs/design/instances.md#deletion): what owner GC would not remove promptly or at
+    // all (the memory ConfigMap may have been seeded without an owner). PVCs and the web-endpoint
+    // run go by GC.
     private async Task DeleteChildrenAsync(string ns, string name, CancellationToken cancellationToken)
     {
         var channelDeployments = await clients.Deployments.ListAsync(ns, ChannelSelector(name), cancellationToken: cancellationToken).ConfigureAwait(false);

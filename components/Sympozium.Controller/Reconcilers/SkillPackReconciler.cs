@@ -9,8 +9,9 @@ using Sympozium.Kubernetes.Reconcile;
 namespace Sympozium.Controller.Reconcilers;
 
 /// <summary>
-/// SkillPack → ConfigMap of skill documents (control-plane.md §2.3): converge the ConfigMap's
-/// data and labels, record status, and delete the ConfigMap when the pack is deleted.
+/// SkillPack → ConfigMap of skill documents (docs/design/instances.md#skillpack-configmaps):
+/// converge the ConfigMap's data and labels, record status, and delete the ConfigMap when the pack
+/// is deleted.
 /// </summary>
 public sealed class SkillPackReconciler(Clients clients) : IReconciler<ObjectKey>
 {

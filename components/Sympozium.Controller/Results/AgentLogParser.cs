@@ -8,7 +8,7 @@ namespace Sympozium.Controller.Results;
 
 /// <summary>
 /// Reads a finished agent's outcome from its whole log (upstream read only the last 80/100 lines
-/// and lost long results and memories, control-plane.md §12 #13).
+/// and lost long results and memories, docs/design/upstream-fixes.md#cp-13).
 /// </summary>
 public static partial class AgentLogParser
 {

@@ -10,8 +10,9 @@ public sealed record ConcurrencyDecision(bool MayStart, string? WaitReason)
 }
 
 /// <summary>
-/// Enforces <c>subagentPolicy.maxConcurrent</c> by queueing instead of failing (control-plane.md
-/// §12 #4): every unfinished run of the instance counts, and waiting runs start oldest first.
+/// Enforces <c>subagentPolicy.maxConcurrent</c> by queueing instead of failing
+/// (docs/design/upstream-fixes.md#cp-4): every unfinished run of the instance counts, and waiting
+/// runs start oldest first.
 /// </summary>
 public static class ConcurrencyGate
 {

@@ -10,7 +10,7 @@ public sealed record RunPlan(AgentRun Run, TimeSpan Timeout, bool Changed, IRead
 /// <summary>
 /// Computes what a Pending run inherits from its instance — skills, run timeout, persona-pack
 /// label — so the reconciler persists it BEFORE creating the Job (upstream applied these in
-/// memory only, so its kill timer and the Job deadline disagreed, control-plane.md §12 #1).
+/// memory only, so its kill timer and the Job deadline disagreed, docs/design/upstream-fixes.md#cp-1).
 /// </summary>
 public static class RunPlanner
 {

@@ -8,7 +8,7 @@ public static class PodLogs
     /// <summary>
     /// The whole log of <paramref name="container"/> in pod <paramref name="ns"/>/<paramref name="pod"/>,
     /// or null when the pod or container is gone. Never a tail: results and memory are read from
-    /// the full log (control-plane.md §12 #13).
+    /// the full log (docs/design/upstream-fixes.md#cp-13).
     /// </summary>
     public static async Task<string?> ReadAsync(KubernetesConnection connection, string ns, string pod, string container, CancellationToken cancellationToken = default)
     {

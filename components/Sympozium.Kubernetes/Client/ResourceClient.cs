@@ -14,7 +14,7 @@ public sealed record ResourceEvent<T>(string Type, T? Object, string? ResourceVe
 /// <summary>
 /// CRUD, patch and watch for one kind over plain HTTP, with source-generated (de)serialization —
 /// the AOT-safe stand-in for KubernetesClient's generic custom-object calls, which do not work
-/// under Native AOT (TOOLCHAIN.md §2a).
+/// under Native AOT (docs/design/toolchain.md#kubernetes-client-under-aot).
 /// </summary>
 public sealed class ResourceClient<T>(KubernetesConnection connection, ApiResource resource, ResourceSerializer<T> serializer)
     where T : class

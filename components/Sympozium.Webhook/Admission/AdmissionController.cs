@@ -15,10 +15,10 @@ namespace Sympozium.Webhook.Admission;
 /// <summary>
 /// Answers AdmissionReviews. Validating: every Sympozium kind through <see cref="ManifestValidator"/>
 /// (the CRD schema and the cross-field rules, every problem at once, each naming its field), then
-/// the steps of control-plane.md §8.2 that need the cluster (decode, instance and policy lookup)
-/// and <see cref="PolicyEvaluator"/> for the rules. Mutating: <see cref="PolicyDefaulter"/>.
-/// Deletions and metadata-only updates (finalizers, labels, annotations) are admitted without a
-/// look (§12 #19).
+/// the steps of docs/design/admission.md#decision-table that need the cluster (decode, instance and
+/// policy lookup) and <see cref="PolicyEvaluator"/> for the rules. Mutating:
+/// <see cref="PolicyDefaulter"/>. Deletions and metadata-only updates (finalizers, labels,
+/// annotations) are admitted without a look (docs/design/upstream-fixes.md#cp-19).
 /// </summary>
 public sealed class AdmissionController(IClusterLookup cluster, IDenialRecorder denials)
 {

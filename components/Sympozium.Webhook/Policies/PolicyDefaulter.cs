@@ -5,9 +5,9 @@ using Sympozium.Api.WellKnown;
 namespace Sympozium.Webhook.Policies;
 
 /// <summary>
-/// The mutating half (control-plane.md §8.3), registered this time: fills what the policy
-/// requires so a run or instance written without it is admitted in compliance instead of denied.
-/// Works on a copy of the object's JSON so fields this code does not model survive unchanged.
+/// The mutating half (docs/design/admission.md#mutating-defaults), registered this time: fills what
+/// the policy requires so a run or instance written without it is admitted in compliance instead of
+/// denied. Works on a copy of the object's JSON so fields this code does not model survive unchanged.
 /// </summary>
 public static class PolicyDefaulter
 {

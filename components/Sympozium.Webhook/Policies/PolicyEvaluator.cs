@@ -5,10 +5,10 @@ using Sympozium.Api.Validation;
 namespace Sympozium.Webhook.Policies;
 
 /// <summary>
-/// The policy rules of control-plane.md §8.2 (rows 6–15) as pure functions, in upstream's order,
-/// plus the fields upstream left inert (§12 #6): maxCPU/maxMemory, allowHostMounts,
-/// toolGating.defaultAction and networkPolicy. Each returns the first violation as a message that
-/// names the field and the fix, or null when the object complies.
+/// The policy rules of docs/design/admission.md#decision-table (rows 6–15) as pure functions, in
+/// upstream's order, plus the fields upstream left inert (docs/design/upstream-fixes.md#cp-6):
+/// maxCPU/maxMemory, allowHostMounts, toolGating.defaultAction and networkPolicy. Each returns the
+/// first violation as a message that names the field and the fix, or null when the object complies.
 /// </summary>
 public static class PolicyEvaluator
 {

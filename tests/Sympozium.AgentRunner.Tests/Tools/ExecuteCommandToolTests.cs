@@ -5,7 +5,8 @@ using Sympozium.AgentRunner.Tools;
 
 namespace Sympozium.AgentRunner.Tests.Tools;
 
-/// <summary>execute_command hands commands to skill sidecars through /ipc/tools files (data-plane §3.5).</summary>
+/// <summary>execute_command hands commands to skill sidecars through /ipc/tools files
+/// (docs/design/ipc-protocol.md#tool-execution).</summary>
 public sealed class ExecuteCommandToolTests : IDisposable
 {
     private readonly ToolTestRoot _root = new();

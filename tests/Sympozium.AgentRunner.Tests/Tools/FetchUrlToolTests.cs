@@ -7,7 +7,8 @@ using Sympozium.AgentRunner.Tools.BuiltIn;
 
 namespace Sympozium.AgentRunner.Tests.Tools;
 
-/// <summary>fetch_url against a real local server: the SSRF guard (§12 #8), redirects, HTML to text, errors.</summary>
+/// <summary>fetch_url against a real local server: the SSRF guard
+/// (docs/design/upstream-fixes.md#dp-8), redirects, HTML to text, errors.</summary>
 public sealed class FetchUrlToolTests : IAsyncLifetime
 {
     private const string Page = """

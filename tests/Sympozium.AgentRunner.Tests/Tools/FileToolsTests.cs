@@ -4,7 +4,8 @@ namespace Sympozium.AgentRunner.Tests.Tools;
 
 /// <summary>
 /// read_file, write_file and list_directory stay inside their roots: whole path segments after
-/// resolving "..", and symbolic links resolved on disk (upstream: prefix test only, §12 #8).
+/// resolving "..", and symbolic links resolved on disk (upstream: prefix test only,
+/// docs/design/upstream-fixes.md#dp-8).
 /// </summary>
 public sealed class FileToolsTests : IDisposable
 {

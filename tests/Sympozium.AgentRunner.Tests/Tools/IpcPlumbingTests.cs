@@ -2,7 +2,8 @@ using Sympozium.AgentRunner.Tools.Ipc;
 
 namespace Sympozium.AgentRunner.Tests.Tools;
 
-/// <summary>The shared IPC helpers: unique ids and atomic files (§3.3 races, §12 #9).</summary>
+/// <summary>The shared IPC helpers: unique ids and atomic files
+/// (docs/design/ipc-protocol.md#exactly-once-publishing, upstream-fixes.md#dp-9).</summary>
 public sealed class IpcPlumbingTests : IDisposable
 {
     private readonly ToolTestRoot _root = new();

@@ -4,7 +4,8 @@ using Sympozium.AgentRunner.Tools;
 
 namespace Sympozium.AgentRunner.Tests.Tools;
 
-/// <summary>MCP tools from the mcp-bridge manifest and the request/result file round trip (data-plane §2.8).</summary>
+/// <summary>MCP tools from the mcp-bridge manifest and the request/result file round trip
+/// (docs/design/agent-runner.md#mcp-tools).</summary>
 public sealed class McpToolsTests : IDisposable
 {
     private const string Manifest = """

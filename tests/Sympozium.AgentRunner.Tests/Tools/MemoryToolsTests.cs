@@ -7,7 +7,8 @@ using Sympozium.AgentRunner.Tools.Memory;
 
 namespace Sympozium.AgentRunner.Tests.Tools;
 
-/// <summary>The memory tools and the auto-context/auto-store calls against a local memory server (data-plane §2.9, §9).</summary>
+/// <summary>The memory tools and the auto-context/auto-store calls against a local memory server
+/// (docs/design/agent-runner.md#memory).</summary>
 public sealed class MemoryToolsTests : IAsyncLifetime
 {
     private const string TwoEntries = """

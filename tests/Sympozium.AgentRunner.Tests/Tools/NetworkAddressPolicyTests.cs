@@ -3,7 +3,8 @@ using Sympozium.AgentRunner.Tools.BuiltIn;
 
 namespace Sympozium.AgentRunner.Tests.Tools;
 
-/// <summary>Which addresses fetch_url may reach by default (SSRF guard, §12 #8).</summary>
+/// <summary>Which addresses fetch_url may reach by default (SSRF guard,
+/// docs/design/upstream-fixes.md#dp-8).</summary>
 public class NetworkAddressPolicyTests
 {
     [Theory]

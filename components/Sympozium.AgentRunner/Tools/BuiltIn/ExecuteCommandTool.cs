@@ -10,7 +10,7 @@ namespace Sympozium.AgentRunner.Tools.BuiltIn;
 /// <summary>
 /// <c>execute_command</c>: hands the command to a skill sidecar through
 /// <c>/ipc/tools/exec-request-&lt;id&gt;.json</c> and waits for <c>exec-result-&lt;id&gt;.json</c>
-/// (data-plane §3.5). The runner itself never executes anything.
+/// (docs/design/ipc-protocol.md#tool-execution). The runner itself never executes anything.
 /// </summary>
 internal sealed class ExecuteCommandTool(RunnerPaths paths, ToolsOptions options, TimeProvider time) : IAgentTool
 {

@@ -7,7 +7,7 @@ namespace Sympozium.AgentRunner.Tools.Ipc;
 /// <c>&lt;name&gt;.tmp</c>, are flushed to the device, and the file is renamed into place. Readers
 /// (the ipc-bridge ignores <c>*.tmp</c>; skill sidecars and the mcp-bridge match
 /// <c>*.json</c>) therefore never see a partial file. Upstream wrote in place and the bridge could
-/// publish an empty or half-written payload (data-plane §3.3).
+/// publish an empty or half-written payload (docs/design/ipc-protocol.md#exactly-once-publishing).
 /// </summary>
 public static class IpcFileWriter
 {

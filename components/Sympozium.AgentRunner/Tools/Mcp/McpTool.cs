@@ -8,7 +8,7 @@ namespace Sympozium.AgentRunner.Tools.Mcp;
 
 /// <summary>
 /// One tool of the MCP manifest. A call writes <c>/ipc/tools/mcp-request-&lt;n&gt;.json</c> and
-/// waits for the mcp-bridge's <c>mcp-result-&lt;n&gt;.json</c> (data-plane §2.8).
+/// waits for the mcp-bridge's <c>mcp-result-&lt;n&gt;.json</c> (docs/design/agent-runner.md#mcp-tools).
 /// </summary>
 internal sealed class McpTool : IAgentTool
 {

@@ -6,8 +6,8 @@ using System.Text.Json.Nodes;
 namespace Sympozium.AgentRunner.Tools.Memory;
 
 /// <summary>
-/// HTTP client of the memory server (data-plane §9): the memory tools, the auto-context search
-/// before a run and the auto-store after it.
+/// HTTP client of the memory server (docs/design/agent-runner.md#memory): the memory tools, the
+/// auto-context search before a run and the auto-store after it.
 /// </summary>
 public sealed class MemoryClient : IMemoryContext, IDisposable
 {

@@ -2,7 +2,8 @@ using System.Text.Json.Nodes;
 
 namespace Sympozium.AgentRunner.Tools.Memory;
 
-/// <summary>memory_search, memory_store and memory_list: calls of the memory server (data-plane §2.9).</summary>
+/// <summary>memory_search, memory_store and memory_list: calls of the memory server
+/// (docs/design/agent-runner.md#memory).</summary>
 internal sealed class MemoryTool(ToolDefinition definition, Func<JsonObject, CancellationToken, Task<ToolResult>> call, string? requiredArgument) : IAgentTool
 {
     public const string SearchName = "memory_search";
