@@ -46,10 +46,14 @@ echo "== time"
 # projects side by side); the phases here do not.
 {
   echo "phase|seconds"
-  [[ -n ${CI_AOT_CHECK_SECONDS:-} ]] && echo "aot check (.ci/run)|$CI_AOT_CHECK_SECONDS"
+  if [[ -n ${CI_AOT_CHECK_SECONDS:-} ]]; then
+    echo "aot check (.ci/run)|$CI_AOT_CHECK_SECONDS"
+  fi
   echo "build|$build_seconds"
   echo "tests (all projects)|$tests_seconds"
-  [[ -n ${CI_STARTED_EPOCH:-} ]] && echo "ci so far|$(($(date +%s) - CI_STARTED_EPOCH))"
+  if [[ -n ${CI_STARTED_EPOCH:-} ]]; then
+    echo "ci so far|$(($(date +%s) - CI_STARTED_EPOCH))"
+  fi
 } | scripts/table.sh
 
 echo "== summary"

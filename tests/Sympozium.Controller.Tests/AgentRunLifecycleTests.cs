@@ -77,7 +77,9 @@ public sealed class AgentRunLifecycleTests(ControllerProcessFixture fixture)
         Assert.Matches("^[0-9a-f]{32}$", run.Status.TraceID!);
         Assert.Equal("10m0s", run.Spec.Timeout); // the effective timeout was persisted before the Job
         Assert.Equal("assistant", run.Metadata.Labels![Labels.Instance]);
-        Assert.DoesNotContain(Finalizers.AgentRun, run.Metadata.Finalizers ?? []);
+
+        // Released by the reconcile after the one that recorded the outcome.
+        await fixture.EventuallyAsync(() => fixture.Clients.Runs.GetAsync(Ns, "hello"), r => !(r.Metadata.Finalizers ?? []).Contains(Finalizers.AgentRun), "the finalizer is released once the run finished");
 
         var memory = await fixture.Clients.ConfigMaps.GetAsync(Ns, "assistant-memory");
         Assert.Equal("remembered: hi there", memory!.Data["MEMORY.md"]);
