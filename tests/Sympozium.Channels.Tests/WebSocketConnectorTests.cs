@@ -33,6 +33,7 @@ public sealed class WebSocketConnectorTests
         using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            WebSocketConnector.ConnectAsync(socket, new Uri($"ws://127.0.0.1:{port}/"), TimeSpan.FromSeconds(30), stop.Token));
+            WebSocketConnector.ConnectAsync(socket, new Uri($"ws://127.0.0.1:{port}/"), TimeSpan.FromSeconds(30), stop.Token)
+                .WaitAsync(TimeSpan.FromSeconds(20)));
     }
 }
