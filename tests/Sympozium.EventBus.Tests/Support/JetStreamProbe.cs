@@ -23,9 +23,9 @@ public sealed class JetStreamProbe : IAsyncDisposable
 
     public NatsJSContext JetStream => _jetStream;
 
-    public static async Task<JetStreamProbe> ConnectAsync(string url, NatsAuthOpts? auth = null)
+    public static async Task<JetStreamProbe> ConnectAsync(string url, NatsAuthOpts? auth = null, string? inboxPrefix = null)
     {
-        var connection = new NatsConnection(NatsOpts.Default with { Url = url, AuthOpts = auth ?? NatsAuthOpts.Default });
+        var connection = new NatsConnection(NatsOpts.Default with { Url = url, AuthOpts = auth ?? NatsAuthOpts.Default, InboxPrefix = inboxPrefix ?? NatsOpts.Default.InboxPrefix });
         await connection.ConnectAsync();
         return new JetStreamProbe(connection);
     }
