@@ -76,8 +76,8 @@ public static class EnvironmentVariables
     /// <summary>"false": never create or update the stream (only the controller manages it).</summary>
     public const string EventBusManageStream = "EVENT_BUS_MANAGE_STREAM";
 
-    /// <summary>Path of the NATS account signing key (seed) the controller mints credentials with.</summary>
-    public const string NatsSigningKeyFile = "NATS_SIGNING_KEY_FILE";
+    /// <summary>Directory of the NATS account signing key (files <c>seed</c> and <c>account</c>) the controller mints credentials with.</summary>
+    public const string NatsSigningKeyDirectory = "NATS_SIGNING_KEY_DIR";
 
     /// <summary>The uid of the AgentRun (the ipc-bridge's subjects and consumers are keyed by it).</summary>
     public const string AgentRunUid = "AGENT_RUN_UID";

@@ -22,10 +22,21 @@ public sealed class NatsCredentialIssuer
     {
         ArgumentException.ThrowIfNullOrEmpty(signingSeed);
         ArgumentException.ThrowIfNullOrEmpty(accountPublicKey);
-        using var probe = KeyPair.FromSeed(signingSeed); // a bad seed fails here, not at the first run
-        if (probe.Prefix != PrefixByte.Account || !KeyPair.IsValidPublicKey(PrefixByte.Account, accountPublicKey))
+        // A bad key fails here, at start-up, not at the first run.
+        bool valid;
+        try
         {
-            throw new FormatException("the NATS signing key must be an account seed (SA…) and the account an account public key (A…)");
+            using var probe = KeyPair.FromSeed(signingSeed);
+            valid = probe.Prefix == PrefixByte.Account && KeyPair.IsValidPublicKey(PrefixByte.Account, accountPublicKey);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            valid = false;
+        }
+
+        if (!valid)
+        {
+            throw new FormatException("the NATS signing key must be an account seed (SA…) and the account an account public key (A…); re-create the Secret sympozium-nats-signing-key with the installer");
         }
 
         _signingSeed = signingSeed;
@@ -35,6 +46,16 @@ public sealed class NatsCredentialIssuer
 
     /// <summary>The account every user is issued into.</summary>
     public string AccountPublicKey { get; }
+
+    /// <summary>The signing key's public key: credentials minted with another key (a reinstall) are stale.</summary>
+    public string SigningPublicKey
+    {
+        get
+        {
+            using var signer = KeyPair.FromSeed(_signingSeed);
+            return signer.GetPublicKey();
+        }
+    }
 
     /// <summary>
     /// Reads the signing key from a mounted Secret: <c>seed</c> (the signing key's seed) and
