@@ -155,7 +155,7 @@ public sealed class EgressRule
 [Description("Observed state of the policy.")]
 public sealed class SympoziumPolicyStatus
 {
-    [Description("Instances in the namespace that reference this policy.")]
+    [Description("Instances in the namespace this policy governs: those naming it, and those naming none when it is the namespace default.")]
     public int? BoundInstances { get; set; }
 
     [Description("NetworkPolicies generated from this policy, one per bound instance.")]
