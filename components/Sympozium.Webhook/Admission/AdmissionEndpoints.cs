@@ -148,9 +148,10 @@ public static class AdmissionEndpoints
         {
             return (null, new(400, "the body is not an AdmissionReview: " + e.Message));
         }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        catch (BadHttpRequestException e)
         {
-            return (null, tooLarge);
+            // Kestrel's own limits: the size cap above (413), a body slower than its minimum rate (408).
+            return (null, e.StatusCode == StatusCodes.Status413PayloadTooLarge ? tooLarge : new(e.StatusCode, "the AdmissionReview could not be read: " + e.Message));
         }
         catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
         {
