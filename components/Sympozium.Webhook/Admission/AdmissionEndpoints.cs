@@ -2,10 +2,10 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Net.Http.Headers;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
 using Sympozium.Hosting;
 using Sympozium.Kubernetes.Client;
 using Sympozium.Webhook.Internal;
@@ -123,7 +123,8 @@ public static class AdmissionEndpoints
         if (!MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var mediaType)
             || !string.Equals(mediaType.MediaType.Value, "application/json", StringComparison.OrdinalIgnoreCase))
         {
-            return (null, new(415, $"Content-Type \"{context.Request.ContentType}\" is not accepted: send the AdmissionReview as application/json"));
+            var given = string.IsNullOrEmpty(context.Request.ContentType) ? "missing" : $"\"{context.Request.ContentType}\"";
+            return (null, new(415, $"Content-Type {given} is not accepted: send the AdmissionReview as application/json"));
         }
 
         var tooLarge = new Refusal(413, $"the AdmissionReview is larger than {MaxBodyBytes / (1024 * 1024)} MiB, the most this webhook reads");
