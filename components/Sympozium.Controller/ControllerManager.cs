@@ -61,7 +61,16 @@ public sealed class ControllerManager(
         var configWork = Register("config", 1, () => new ConfigReconciler(_clients, time), () => configs.List().Select(KeyOf));
 
         skillPacks.OnChange(e => skillWork.Add(e.Key));
-        policies.OnChange(e => policyWork.Add(e.Key));
+        policies.OnChange(e =>
+        {
+            // A policy gaining or losing the default label changes what its siblings govern.
+            foreach (var policy in policies.List().Where(p => p.Metadata.Namespace == e.Key.Namespace))
+            {
+                policyWork.Add(KeyOf(policy));
+            }
+
+            policyWork.Add(e.Key);
+        });
         configs.OnChange(e => configWork.Add(e.Key));
         deployments.OnChange(e => InstanceOf(e.Object.Metadata, instanceWork));
         services.OnChange(e => InstanceOf(e.Object.Metadata, instanceWork));

@@ -79,6 +79,34 @@ public sealed class PolicyReconcilerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_namespace_default_policy_binds_instances_naming_none_and_two_defaults_bind_neither()
+    {
+        var house = await _clients.Policies.CreateAsync("default", new SympoziumPolicy
+        {
+            Metadata = { Name = "house", Namespace = "default", Labels = new() { [Api.WellKnown.Labels.DefaultPolicy] = "true" } },
+            Spec = { NetworkPolicy = new NetworkPolicySpec { DenyAll = true } },
+        });
+        await _clients.Policies.CreateAsync("default", new SympoziumPolicy { Metadata = { Name = "named", Namespace = "default" } });
+        await _clients.Instances.CreateAsync("default", new SympoziumInstance { Metadata = { Name = "unnamed", Namespace = "default" }, Spec = { Agents = { Default = { Model = "m" } } } });
+        await _clients.Instances.CreateAsync("default", new SympoziumInstance { Metadata = { Name = "explicit", Namespace = "default" }, Spec = { Agents = { Default = { Model = "m" } }, PolicyRef = "named" } });
+
+        var reconciler = new PolicyReconciler(_clients);
+        await reconciler.ReconcileAsync(new ObjectKey("default", "house"), default);
+
+        var status = (await _clients.Policies.GetAsync("default", "house"))!.Status!;
+        Assert.Equal(1, status.BoundInstances);
+        Assert.Equal(["sympozium-agent-unnamed"], status.NetworkPolicies!);
+        Assert.Equal(house.Metadata.Uid, (await _clients.NetworkPolicies.GetAsync("default", "sympozium-agent-unnamed"))!.Metadata.OwnerReferences.Single().Uid);
+
+        // A second default makes the answer ambiguous: neither binds (the webhook and the
+        // controller refuse the instance's runs until one label goes).
+        await _clients.Policies.MergePatchAsync("default", "named", $$$$"""{"metadata":{"labels":{"{{{{Api.WellKnown.Labels.DefaultPolicy}}}}":"true"}}}""");
+        await reconciler.ReconcileAsync(new ObjectKey("default", "house"), default);
+        Assert.Equal(0, (await _clients.Policies.GetAsync("default", "house"))!.Status!.BoundInstances);
+        Assert.Null(await _clients.NetworkPolicies.GetAsync("default", "sympozium-agent-unnamed"));
+    }
+
+    [Fact]
     public async Task Denial_events_on_the_policy_show_in_its_status_newest_first()
     {
         var policy = await _clients.Policies.CreateAsync("default", new SympoziumPolicy { Metadata = { Name = "strict", Namespace = "default" } });

@@ -31,6 +31,16 @@ public sealed class DecisionTableTests
         },
     };
 
+    private static readonly SkillPack PrivilegedPack = new()
+    {
+        Metadata = { Name = "node-debug", Namespace = Ns },
+        Spec =
+        {
+            Skills = [new Skill { Name = "debug", Content = "Debug the node." }],
+            Sidecar = new SkillSidecar { Image = "busybox", HostAccess = new HostAccess { Enabled = true, Privileged = true, HostPID = true } },
+        },
+    };
+
     private static readonly Dictionary<string, Row> Rows = new()
     {
         ["empty policy admits a plain run"] = new(_ => { }, _ => { }, null),
@@ -50,6 +60,12 @@ public sealed class DecisionTableTests
         ["host mounts not allowed"] = new(_ => { }, r => r.Skills = [new SkillRef { SkillPackRef = "skillpack-node-logs" }],
             "SkillPack node-logs requests host access (mount /var/log), which the policy does not allow", Pack: HostPack),
         ["host mounts allowed"] = new(p => p.SandboxPolicy = new() { AllowHostMounts = true }, r => r.Skills = [new SkillRef { SkillPackRef = "node-logs" }], null, Pack: HostPack),
+        ["7a: allowHostMounts does not cover a privileged sidecar"] = new(p => p.SandboxPolicy = new() { AllowHostMounts = true }, r => r.Skills = [new SkillRef { SkillPackRef = "node-debug" }],
+            "SkillPack node-debug requests host access (privileged, hostPID), which the policy does not allow (set spec.hostAccess.allowed: true", Pack: PrivilegedPack),
+        ["7a: hostAccess.allowed admits a privileged sidecar"] = new(p => p.HostAccess = new() { Allowed = true }, r => r.Skills = [new SkillRef { SkillPackRef = "node-debug" }], null, Pack: PrivilegedPack),
+        ["7a: seccomp Unconfined without host access"] = new(_ => { }, r => r.Sandbox = new() { Enabled = true, SecurityContext = new() { SeccompProfile = new() { Type = "Unconfined" } } },
+            "spec.sandbox.securityContext.seccompProfile.type asks for seccomp Unconfined, which the policy does not allow"),
+        ["7a: seccomp RuntimeDefault needs nothing"] = new(_ => { }, r => r.Sandbox = new() { Enabled = true, SecurityContext = new() { SeccompProfile = new() { Type = "RuntimeDefault" } } }, null),
         ["host mounts through the instance's skills"] = new(_ => { }, _ => { }, "requests host access", i => i.Skills = [new SkillRef { SkillPackRef = "node-logs" }], HostPack),
         ["8: spawn depth reaches maxDepth"] = new(p => p.SubagentPolicy = new() { MaxDepth = 2 },
             r => r.Parent = new() { RunName = "p", SessionKey = "s", SpawnDepth = 2 }, "sub-agent depth 2 reaches the policy's maxDepth 2"),

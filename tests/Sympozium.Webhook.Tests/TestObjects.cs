@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Sympozium.Api.Kinds;
 using Sympozium.Api.Serialization;
+using Sympozium.Kubernetes.Client;
 using Sympozium.Webhook.Admission;
 using Sympozium.Webhook.Cluster;
 
@@ -112,6 +113,9 @@ internal sealed class FakeCluster : IClusterLookup
     public ValueTask<SympoziumInstance?> GetInstanceAsync(string ns, string name, CancellationToken cancellationToken) => new(Instances.GetValueOrDefault((ns, name)));
 
     public ValueTask<SympoziumPolicy?> GetPolicyAsync(string ns, string name, CancellationToken cancellationToken) => new(Policies.GetValueOrDefault((ns, name)));
+
+    public ValueTask<IReadOnlyList<SympoziumPolicy>> ListDefaultPoliciesAsync(string ns, bool live, CancellationToken cancellationToken) =>
+        new([.. Policies.Values.Where(p => p.Metadata.Namespace == ns && GoverningPolicy.IsNamespaceDefault(p))]);
 
     public ValueTask<SkillPack?> GetSkillPackAsync(string ns, string name, CancellationToken cancellationToken) => new(SkillPacks.GetValueOrDefault((ns, name)));
 }

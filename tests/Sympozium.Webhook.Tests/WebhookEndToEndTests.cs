@@ -9,6 +9,7 @@ using Sympozium.Api.Serialization;
 using Sympozium.Api.Validation;
 using Sympozium.Kubernetes.Client;
 using Sympozium.LocalCluster;
+using Sympozium.Webhook.Admission;
 using Sympozium.Webhook.Certificates;
 
 namespace Sympozium.Webhook.Tests;
@@ -64,7 +65,7 @@ public sealed class WebhookEndToEndTests : IAsyncLifetime
     }
 
     /// <summary>Starts the webhook on a free loopback port behind the Service the shipped configurations name.</summary>
-    private async Task StartWebhookAsync()
+    private async Task<int> StartWebhookAsync()
     {
         var options = new WebhookOptions
         {
@@ -96,6 +97,7 @@ public sealed class WebhookEndToEndTests : IAsyncLifetime
                 ["ports"] = new JsonArray(new JsonObject { ["name"] = "https", ["port"] = port }),
             }),
         });
+        return port;
     }
 
     private async Task StopWebhookAsync()
@@ -256,6 +258,274 @@ public sealed class WebhookEndToEndTests : IAsyncLifetime
         Assert.NotEqual(0, closed.ExitCode);
         Assert.Contains("failed calling webhook", closed.Stderr, StringComparison.Ordinal);
         Assert.Null(await GetAsync($"/apis/sympozium.ai/v1alpha1/namespaces/{Ns}/agentruns/while-down"));
+    }
+
+    /// <summary>Any request to the API server: its status and body, or the message of a refusal (a denial is not a test failure here).</summary>
+    private async Task<(HttpStatusCode Status, string Body)> SendAsync(HttpMethod method, string path, JsonNode body, string contentType = "application/json")
+    {
+        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+        using var response = await _connection.SendAsync(request, HttpCompletionOption.ResponseContentRead, CancellationToken.None);
+        var text = await response.Content.ReadAsStringAsync();
+
+        // A refusal is a metav1.Status: its message is what kubectl shows.
+        return (response.StatusCode, response.IsSuccessStatusCode ? text : JsonNode.Parse(text)?["message"]?.GetValue<string>() ?? text);
+    }
+
+    /// <summary>Starts the webhook and registers the shipped configurations, waiting until both carry the webhook's CA.</summary>
+    private async Task<int> StartRegisteredWebhookAsync()
+    {
+        var port = await StartWebhookAsync();
+        var manifest = await File.ReadAllTextAsync(Path.Combine(TestObjects.RepoRoot, "deploy", "control-plane", "webhook.yaml"));
+        foreach (var configuration in YamlJson.ParseDocuments(manifest).Where(d => d["kind"]!.GetValue<string>().EndsWith("WebhookConfiguration", StringComparison.Ordinal)))
+        {
+            var kind = configuration["kind"]!.GetValue<string>().ToLowerInvariant() + "s";
+            await PostAsync("/apis/admissionregistration.k8s.io/v1/" + kind, configuration.AsObject());
+            var path = $"/apis/admissionregistration.k8s.io/v1/{kind}/{configuration["metadata"]!["name"]!.GetValue<string>()}";
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while ((await GetAsync(path))?["webhooks"]?[0]?["clientConfig"]?["caBundle"] is null)
+            {
+                Assert.True(DateTime.UtcNow < deadline, path + " never got a caBundle");
+                await Task.Delay(100);
+            }
+        }
+
+        return port;
+    }
+
+    private static JsonObject Manifest(string yaml) => YamlJson.Parse(yaml).AsObject();
+
+    private static JsonObject PolicyManifest(string name, string spec, bool isDefault = false) => Manifest($"""
+        apiVersion: sympozium.ai/v1alpha1
+        kind: SympoziumPolicy
+        metadata:
+          name: {name}
+          namespace: {Ns}
+          labels: {(isDefault ? "{sympozium.ai/default-policy: \"true\"}" : "{}")}
+        spec: {spec}
+        """);
+
+    private static JsonObject InstanceManifest(string name, string? policyRef, string extra = "") => Manifest($"""
+        apiVersion: sympozium.ai/v1alpha1
+        kind: SympoziumInstance
+        metadata:
+          name: {name}
+          namespace: {Ns}
+        spec:
+          {(policyRef is null ? "" : "policyRef: " + policyRef)}
+          agents:
+            default:
+              model: gpt-4o
+        {extra}
+        """);
+
+    private const string Collection = $"/apis/sympozium.ai/v1alpha1/namespaces/{Ns}/";
+
+    [Fact]
+    public async Task An_instance_dropping_its_policyRef_through_the_API_server_is_denied_with_the_reason()
+    {
+        await StartRegisteredWebhookAsync();
+        await PostAsync(Collection + "sympoziumpolicies", PolicyManifest("guarded", "{sandboxPolicy: {required: true}}"));
+        await PostAsync(Collection + "sympoziuminstances", InstanceManifest("assistant", "guarded"));
+
+        var (status, body) = await SendAsync(HttpMethod.Patch, Collection + "sympoziuminstances/assistant", JsonNode.Parse("""{"spec":{"policyRef":null}}""")!, "application/merge-patch+json");
+
+        Assert.Equal(HttpStatusCode.Forbidden, status);
+        Assert.Contains(
+            "admission webhook \"vagentpod.sympozium.ai\" denied the request: SympoziumInstance sympozium-system/assistant violates SympoziumPolicy guarded: spec.policyRef \"guarded\" cannot be removed",
+            body,
+            StringComparison.Ordinal);
+        Assert.Equal("guarded", (await GetAsync(Collection + "sympoziuminstances/assistant"))!["spec"]!["policyRef"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_namespace_default_policy_governs_an_instance_naming_none_and_a_second_default_is_denied_naming_both()
+    {
+        await StartRegisteredWebhookAsync();
+        await PostAsync(Collection + "sympoziumpolicies", PolicyManifest("house-rules", "{toolGating: {rules: [{tool: write_file, action: deny}]}}", isDefault: true));
+        await PostAsync(Collection + "sympoziuminstances", InstanceManifest("assistant", policyRef: null));
+
+        // A run breaking the default is denied although its instance names no policy.
+        var (status, body) = await SendAsync(HttpMethod.Post, Collection + "agentruns", Manifest(Run("writer", "  toolPolicy:\n    allow: [write_file]")));
+        Assert.Equal(HttpStatusCode.Forbidden, status);
+        Assert.Contains("AgentRun sympozium-system/writer violates SympoziumPolicy house-rules (the default of namespace sympozium-system): tool \"write_file\" is denied by policy", body, StringComparison.Ordinal);
+
+        // A second default would leave that instance without one answer: refused, naming both.
+        (status, body) = await SendAsync(HttpMethod.Post, Collection + "sympoziumpolicies", PolicyManifest("other-rules", "{}", isDefault: true));
+        Assert.Equal(HttpStatusCode.Forbidden, status);
+        Assert.Contains("namespace sympozium-system has more than one default SympoziumPolicy (house-rules, other-rules, label sympozium.ai/default-policy: \"true\")", body, StringComparison.Ordinal);
+        Assert.Null(await GetAsync(Collection + "sympoziumpolicies/other-rules"));
+    }
+
+    [Fact]
+    public async Task A_run_turning_seccomp_off_or_mounting_a_privileged_sidecar_is_refused_without_a_policy_allowing_host_access()
+    {
+        await StartRegisteredWebhookAsync();
+        await PostAsync(Collection + "skillpacks", Manifest($"""
+            apiVersion: sympozium.ai/v1alpha1
+            kind: SkillPack
+            metadata:
+              name: node-debug
+              namespace: {Ns}
+            spec:
+              skills:
+                - name: debug
+                  content: Debug the node.
+              sidecar:
+                image: busybox
+                hostAccess:
+                  enabled: true
+                  privileged: true
+            """));
+        await PostAsync(Collection + "sympoziuminstances", InstanceManifest("assistant", policyRef: null));
+
+        var (status, body) = await SendAsync(HttpMethod.Post, Collection + "agentruns", Manifest(Run("unconfined", "  sandbox:\n    enabled: true\n    securityContext:\n      seccompProfile: {type: Unconfined}")));
+        Assert.Equal(HttpStatusCode.Forbidden, status);
+        Assert.Contains("AgentRun sympozium-system/unconfined: spec.sandbox.securityContext.seccompProfile.type asks for seccomp Unconfined, which escapes the pod's isolation", body, StringComparison.Ordinal);
+
+        (status, body) = await SendAsync(HttpMethod.Post, Collection + "agentruns", Manifest(Run("privileged", "  skills: [{skillPackRef: node-debug}]")));
+        Assert.Equal(HttpStatusCode.Forbidden, status);
+        Assert.Contains("AgentRun sympozium-system/privileged: SkillPack node-debug requests host access (privileged)", body, StringComparison.Ordinal);
+
+        // Under a policy that allows host access the same run is admitted.
+        await PostAsync(Collection + "sympoziumpolicies", PolicyManifest("host-ok", "{hostAccess: {allowed: true}}"));
+        await PostAsync(Collection + "sympoziuminstances", InstanceManifest("node-admin", "host-ok"));
+        var admitted = Manifest(Run("privileged", "  skills: [{skillPackRef: node-debug}]"));
+        admitted["spec"]!["instanceRef"] = "node-admin";
+        (status, body) = await SendAsync(HttpMethod.Post, Collection + "agentruns", admitted);
+        Assert.True(status == HttpStatusCode.Created, body);
+    }
+
+    [Fact]
+    public async Task Malformed_mistyped_requestless_oversized_and_stalled_reviews_get_a_clear_4xx()
+    {
+        var port = await StartWebhookAsync();
+        var serving = _webhook!.Services.GetRequiredService<ServingCertificate>().Certificate;
+        using var handler = new SocketsHttpHandler
+        {
+            // Trust exactly the certificate this webhook serves.
+            SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && certificate.GetCertHashString() == serving.GetCertHashString() },
+        };
+        using var http = new HttpClient(handler) { BaseAddress = new Uri($"https://127.0.0.1:{port}") };
+
+        async Task<(int Status, string Body)> PostRawAsync(string body, string? contentType)
+        {
+            using var content = new StringContent(body);
+            content.Headers.ContentType = contentType is null ? null : System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
+            using var response = await http.PostAsync(new Uri("/validate-agent-pods", UriKind.Relative), content);
+            return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        var wrongType = await PostRawAsync("{}", "text/plain");
+        Assert.Equal(415, wrongType.Status);
+        Assert.Contains("Content-Type \"text/plain\" is not accepted: send the AdmissionReview as application/json", wrongType.Body, StringComparison.Ordinal);
+        Assert.Equal(415, (await PostRawAsync("{}", null)).Status);
+
+        var malformed = await PostRawAsync("{\"request\": {", "application/json; charset=utf-8");
+        Assert.Equal(400, malformed.Status);
+        Assert.StartsWith("the body is not an AdmissionReview: ", malformed.Body, StringComparison.Ordinal);
+
+        var requestless = await PostRawAsync("""{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"}""", "application/json");
+        Assert.Equal(400, requestless.Status);
+        Assert.StartsWith("the AdmissionReview has no request", requestless.Body, StringComparison.Ordinal);
+
+        var typeConfusion = await PostRawAsync("""{"request":{"uid":"u","object":"not an object"}}""", "application/json");
+        Assert.Equal(400, typeConfusion.Status);
+
+        // Over the cap, announced by Content-Length: refused before the body is read.
+        var (announced, _) = await RawExchangeAsync(port, serving, $"Content-Length: {AdmissionEndpoints.MaxBodyBytes + 1}\r\n", body: [], closeAfter: false);
+        Assert.StartsWith("HTTP/1.1 413", announced, StringComparison.Ordinal);
+        Assert.Contains("larger than 3 MiB", announced, StringComparison.Ordinal);
+
+        // Over the cap without a length (chunked): refused once the cap is passed.
+        var chunk = new byte[64 * 1024];
+        Array.Fill(chunk, (byte)' ');
+        var chunked = new List<byte>();
+        for (long sent = 0; sent <= AdmissionEndpoints.MaxBodyBytes; sent += chunk.Length)
+        {
+            chunked.AddRange(System.Text.Encoding.ASCII.GetBytes($"{chunk.Length:x}\r\n"));
+            chunked.AddRange(chunk);
+            chunked.AddRange("\r\n"u8.ToArray());
+        }
+
+        chunked.AddRange("0\r\n\r\n"u8.ToArray());
+        var (streamed, _) = await RawExchangeAsync(port, serving, "Transfer-Encoding: chunked\r\n", [.. chunked], closeAfter: false);
+        Assert.StartsWith("HTTP/1.1 413", streamed, StringComparison.Ordinal);
+
+        // A body that never arrives is answered, not waited on for ever.
+        var (stalled, _) = await RawExchangeAsync(port, serving, "Content-Length: 100\r\n", "{\"request\":"u8.ToArray(), closeAfter: false);
+        Assert.StartsWith("HTTP/1.1 408", stalled, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// One POST over a raw TLS connection (headers as given, then <paramref name="body"/>), and the
+    /// response as text: what HttpClient will not send (a length it does not keep, a stalled body).
+    /// </summary>
+    private static async Task<(string Response, bool Closed)> RawExchangeAsync(int port, System.Security.Cryptography.X509Certificates.X509Certificate2 serving, string headers, byte[] body, bool closeAfter)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(IPAddress.Loopback, port, deadline.Token);
+        await using var tls = new System.Net.Security.SslStream(tcp.GetStream(), false, (_, certificate, _, _) => certificate is not null && certificate.GetCertHashString() == serving.GetCertHashString());
+        await tls.AuthenticateAsClientAsync(new System.Net.Security.SslClientAuthenticationOptions { TargetHost = "localhost" }, deadline.Token);
+        var head = $"POST /validate-agent-pods HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n{headers}{(closeAfter ? "Connection: close\r\n" : "")}\r\n";
+        await tls.WriteAsync(System.Text.Encoding.ASCII.GetBytes(head), deadline.Token);
+        try
+        {
+            await tls.WriteAsync(body, deadline.Token);
+            await tls.FlushAsync(deadline.Token);
+        }
+        catch (IOException)
+        {
+            // The server may stop reading once it has refused; its answer is still there to read.
+        }
+
+        var received = new List<byte>();
+        var buffer = new byte[16 * 1024];
+        var closed = false;
+        while (!deadline.IsCancellationRequested)
+        {
+            int read;
+            try
+            {
+                read = await tls.ReadAsync(buffer, deadline.Token);
+            }
+            catch (IOException)
+            {
+                closed = true;
+                break;
+            }
+
+            if (read == 0)
+            {
+                closed = true;
+                break;
+            }
+
+            received.AddRange(buffer.AsSpan(0, read).ToArray());
+            var text = System.Text.Encoding.UTF8.GetString([.. received]);
+            var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+            if (end >= 0 && ResponseComplete(text, end))
+            {
+                return (text, closed);
+            }
+        }
+
+        return (System.Text.Encoding.UTF8.GetString([.. received]), closed);
+    }
+
+    /// <summary>True once the whole body a response's Content-Length (or final chunk) announces has arrived.</summary>
+    private static bool ResponseComplete(string text, int headerEnd)
+    {
+        var headers = text[..headerEnd];
+        var bodyText = text[(headerEnd + 4)..];
+        var length = headers.Split("\r\n").FirstOrDefault(h => h.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase));
+        if (length is not null)
+        {
+            return System.Text.Encoding.UTF8.GetByteCount(bodyText) >= int.Parse(length["Content-Length:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return bodyText.EndsWith("0\r\n\r\n", StringComparison.Ordinal);
     }
 
     [Fact]

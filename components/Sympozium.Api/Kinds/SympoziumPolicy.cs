@@ -30,6 +30,17 @@ public sealed class SympoziumPolicySpec
 
     [Description("Network isolation of agent pods.")]
     public NetworkPolicySpec? NetworkPolicy { get; set; }
+
+    [Description("Whether governed runs may use settings that escape the pod's isolation (privileged, host namespaces, host paths, root, seccomp Unconfined).")]
+    public HostAccessPolicy? HostAccess { get; set; }
+}
+
+[Description("Settings that escape the pod's isolation.")]
+public sealed class HostAccessPolicy
+{
+    [SchemaRequired]
+    [Description("Allow privileged containers, hostNetwork/hostPID, hostPath mounts, running as root and seccomp Unconfined; false or absent refuses them.")]
+    public bool Allowed { get; set; }
 }
 
 [Description("Sandbox requirements.")]
@@ -51,7 +62,7 @@ public sealed class SandboxPolicy
     public string? MaxMemory { get; set; }
 
     [SchemaDefault(false)]
-    [Description("Allow skills to mount host paths.")]
+    [Description("Allow skill sidecars to mount host paths (only that; spec.hostAccess.allowed allows every host setting).")]
     public bool? AllowHostMounts { get; set; }
 
     [Description("Seccomp profile applied to sandboxed runs.")]
@@ -144,7 +155,7 @@ public sealed class EgressRule
 [Description("Observed state of the policy.")]
 public sealed class SympoziumPolicyStatus
 {
-    [Description("Instances in the namespace that reference this policy.")]
+    [Description("Instances in the namespace this policy governs: those naming it, and those naming none when it is the namespace default.")]
     public int? BoundInstances { get; set; }
 
     [Description("NetworkPolicies generated from this policy, one per bound instance.")]

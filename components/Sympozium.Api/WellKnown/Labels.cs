@@ -28,6 +28,12 @@ public static class Labels
     /// <summary>The SympoziumPolicy a generated NetworkPolicy comes from.</summary>
     public const string Policy = Prefix + "policy";
 
+    /// <summary>
+    /// On a SympoziumPolicy, value "true": the namespace's default policy, which governs every
+    /// instance of the namespace that names none (docs/design/admission.md#which-policy-governs).
+    /// </summary>
+    public const string DefaultPolicy = Prefix + "default-policy";
+
     /// <summary>Namespace of the run that owns a cluster-scoped object (cluster RBAC), for label-selected cleanup.</summary>
     public const string RunNamespace = Prefix + "run-namespace";
 

@@ -2,6 +2,7 @@ using Sympozium.Api.Kinds;
 using Sympozium.Api.Validation;
 using Sympozium.Api.WellKnown;
 using Sympozium.Controller.Runs;
+using Sympozium.Kubernetes.Client;
 using Sympozium.Kubernetes.Reconcile;
 
 namespace Sympozium.Controller.Reconcilers;
@@ -28,22 +29,22 @@ public sealed partial class AgentRunReconciler
                 cancellationToken).ConfigureAwait(false);
         }
 
-        SympoziumPolicy? policy = null;
-        if (instance.Spec.PolicyRef is { Length: > 0 } policyName)
+        // The same resolution as the webhook's: spec.policyRef, else the namespace's default policy.
+        var binding = await GoverningPolicy.ResolveAsync(_clients.Policies, ns, instance.Spec.PolicyRef, cancellationToken).ConfigureAwait(false);
+        if (binding.FailsClosed)
         {
-            policy = await _clients.Policies.GetAsync(ns, policyName, cancellationToken).ConfigureAwait(false);
-            if (policy is null)
-            {
-                return await WaitOrFailAsync(
-                    run,
-                    "PolicyNotFound",
-                    $"SympoziumPolicy \"{policyName}\" named by instance {run.Spec.InstanceRef} (spec.policyRef) does not exist in namespace {ns}; the run starts when it is created",
-                    $"SympoziumPolicy \"{policyName}\" named by instance {run.Spec.InstanceRef} (spec.policyRef) did not appear within the run timeout {GoDuration.Format(timeout)}",
-                    age > timeout,
-                    cancellationToken).ConfigureAwait(false);
-            }
+            var problem = binding.Problem(ns, run.Spec.InstanceRef)!;
+            var reason = binding.Kind == PolicyBindingKind.Missing ? "PolicyNotFound" : "PolicyConflict";
+            return await WaitOrFailAsync(
+                run,
+                reason,
+                $"{problem}; the run starts when that is fixed",
+                $"{problem}; not fixed within the run timeout {GoDuration.Format(timeout)}",
+                age > timeout,
+                cancellationToken).ConfigureAwait(false);
         }
 
+        var policy = binding.Policy;
         if (ConcurrencyGate.CheckDepth(run, policy?.Spec.SubagentPolicy?.MaxDepth) is { } depthError)
         {
             return await FailAsync(run, "PolicyViolation", $"policy {policy!.Metadata.Name}: {depthError}", cancellationToken).ConfigureAwait(false);
@@ -71,6 +72,13 @@ public sealed partial class AgentRunReconciler
         {
             await _clients.Runs.ReplaceAsync(ns, run.Metadata.Name!, planned, cancellationToken).ConfigureAwait(false);
             return ReconcileResult.Requeue;
+        }
+
+        // Host access is judged again here, on the SkillPacks as they are now: a pack may have
+        // appeared or changed since the run was admitted (docs/design/admission.md#host-access).
+        if (await HostAccessViolationAsync(run, policy, cancellationToken).ConfigureAwait(false) is { } escape)
+        {
+            return await FailAsync(run, "PolicyViolation", policy is null ? escape : $"policy {policy.Metadata.Name}: {escape}", cancellationToken).ConfigureAwait(false);
         }
 
         var maxConcurrent = policy?.Spec.SubagentPolicy?.MaxConcurrent;
@@ -123,5 +131,20 @@ public sealed partial class AgentRunReconciler
 
         await SetWaitingAsync(run, reason, waitMessage, cancellationToken).ConfigureAwait(false);
         return ReconcileResult.RequeueAfter(Poll);
+    }
+
+    /// <summary>The host access the run's SkillPacks (in the namespace, else sympozium-system) ask for and the policy does not allow; null when none.</summary>
+    private async Task<string?> HostAccessViolationAsync(AgentRun run, SympoziumPolicy? policy, CancellationToken cancellationToken)
+    {
+        var packs = new List<SkillPack>();
+        foreach (var name in (run.Spec.Skills ?? []).Select(s => SkillPackRefs.PackName(s.SkillPackRef)).OfType<string>().Distinct())
+        {
+            if (await SystemNamespaceFallback.GetAsync(_clients.SkillPacks, run.Metadata.Namespace!, name, cancellationToken).ConfigureAwait(false) is { } pack)
+            {
+                packs.Add(pack);
+            }
+        }
+
+        return HostAccessRule.Check(policy, HostAccessRule.Escapes(run, packs));
     }
 }

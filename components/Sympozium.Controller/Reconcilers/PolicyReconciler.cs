@@ -3,13 +3,14 @@ using System.Text.Json.Nodes;
 using Sympozium.Api.Kinds;
 using Sympozium.Api.Serialization;
 using Sympozium.Kubernetes;
+using Sympozium.Kubernetes.Client;
 using Sympozium.Kubernetes.Reconcile;
 
 namespace Sympozium.Controller.Reconcilers;
 
 /// <summary>
 /// SympoziumPolicy: one NetworkPolicy per bound instance (<see cref="Builders.NetworkPolicyBuilder"/>),
-/// and status — how many instances of its namespace reference it, the NetworkPolicies made from
+/// and status — how many instances of its namespace it governs (<see cref="GoverningPolicy"/>), the NetworkPolicies made from
 /// it, and the latest admission denials the webhook recorded as Events. Unlike upstream, the
 /// controller also reconciles a policy when an instance changes, so the count stays current; it
 /// re-checks every <see cref="Resync"/> for what it does not watch (MCP servers, SkillPacks, Events).
@@ -28,8 +29,14 @@ public sealed partial class PolicyReconciler(Clients clients) : IReconciler<Obje
             return ReconcileResult.Done;
         }
 
+        // Bound: the instances this policy governs by the webhook's own resolution — those naming
+        // it, and, when it is the namespace's one default, those naming none.
         var instances = await clients.Instances.ListAsync(key.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var bound = instances.Items.Where(i => i.Spec.PolicyRef == key.Name && i.Metadata.DeletionTimestamp is null).OrderBy(i => i.Metadata.Name, StringComparer.Ordinal).ToList();
+        var policies = (await clients.Policies.ListAsync(key.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false)).Items;
+        var bound = instances.Items
+            .Where(i => i.Metadata.DeletionTimestamp is null && GoverningPolicy.Resolve(i.Spec.PolicyRef, policies).Policy?.Metadata.Name == key.Name)
+            .OrderBy(i => i.Metadata.Name, StringComparer.Ordinal)
+            .ToList();
         var networkPolicies = await ReconcileNetworkPoliciesAsync(policy, bound, cancellationToken).ConfigureAwait(false);
         var denials = await RecentDenialsAsync(policy, cancellationToken).ConfigureAwait(false);
 

@@ -41,8 +41,9 @@ public sealed class AdmissionController(IClusterLookup cluster, IDenialRecorder 
         }
 
         // Row 2: being deleted → allow; #19: metadata-only update → allow. Neither is judged again,
-        // so an object admitted under older rules can always lose its finalizers.
-        if (obj["metadata"]?["deletionTimestamp"] is not null || Skipped(request))
+        // so an object admitted under older rules can always lose its finalizers. The exception is
+        // a policy gaining the default label: that label decides what governs (no second default).
+        if (obj["metadata"]?["deletionTimestamp"] is not null || (Skipped(request) && !BecomesNamespaceDefault(request)))
         {
             return Allow(request);
         }
@@ -61,7 +62,7 @@ public sealed class AdmissionController(IClusterLookup cluster, IDenialRecorder 
             {
                 AgentRun.KindName => await ValidateRunAsync(request, obj, cancellationToken).ConfigureAwait(false),
                 SympoziumInstance.KindName => await ValidateInstanceAsync(request, obj, cancellationToken).ConfigureAwait(false),
-                SympoziumPolicy.KindName => ValidatePolicy(request, obj),
+                SympoziumPolicy.KindName => await ValidatePolicyAsync(request, obj, cancellationToken).ConfigureAwait(false),
                 _ => Allow(request),
             };
         }
@@ -87,16 +88,17 @@ public sealed class AdmissionController(IClusterLookup cluster, IDenialRecorder 
                 case AgentRun.KindName:
                 {
                     var run = Decode(obj, SympoziumJsonContext.Default.AgentRun, "AgentRun");
-                    var (_, policy, _) = await BindingAsync(request.Namespace, run.Spec.InstanceRef, cancellationToken).ConfigureAwait(false);
+                    var instance = request.Namespace is null || run.Spec.InstanceRef.Length == 0
+                        ? null
+                        : await cluster.GetInstanceAsync(request.Namespace, run.Spec.InstanceRef, cancellationToken).ConfigureAwait(false);
+                    var policy = instance is null ? null : (await GoverningAsync(request.Namespace!, instance.Spec.PolicyRef, cancellationToken).ConfigureAwait(false)).Policy;
                     return policy is null ? Allow(request) : Patched(request, obj, PolicyDefaulter.DefaultRun(obj, policy));
                 }
 
                 case SympoziumInstance.KindName:
                 {
                     var instance = Decode(obj, SympoziumJsonContext.Default.SympoziumInstance, "SympoziumInstance");
-                    var policy = string.IsNullOrEmpty(instance.Spec.PolicyRef) || request.Namespace is null
-                        ? null
-                        : await cluster.GetPolicyAsync(request.Namespace, instance.Spec.PolicyRef, cancellationToken).ConfigureAwait(false);
+                    var policy = request.Namespace is null ? null : (await GoverningAsync(request.Namespace, instance.Spec.PolicyRef, cancellationToken).ConfigureAwait(false)).Policy;
                     return policy is null ? Allow(request) : Patched(request, obj, PolicyDefaulter.DefaultInstance(obj, policy));
                 }
 
@@ -117,73 +119,151 @@ public sealed class AdmissionController(IClusterLookup cluster, IDenialRecorder 
         // Row 1: undecodable → reject (the manifest checks name the field before this).
         var run = Decode(obj, SympoziumJsonContext.Default.AgentRun, "AgentRun");
         var what = Describe("AgentRun", request, run.Metadata);
-        var (instance, policy, missing) = await BindingAsync(request.Namespace, run.Spec.InstanceRef, cancellationToken).ConfigureAwait(false);
+        var instance = request.Namespace is null || run.Spec.InstanceRef.Length == 0
+            ? null
+            : await cluster.GetInstanceAsync(request.Namespace, run.Spec.InstanceRef, cancellationToken).ConfigureAwait(false);
         if (instance is null)
         {
             // Row 3.
             return Error(request, 400, "BadRequest", $"{what}: spec.instanceRef: SympoziumInstance {request.Namespace}/{run.Spec.InstanceRef} not found; create the instance first");
         }
 
-        if (policy is null)
+        var ns = request.Namespace!;
+        var binding = await GoverningAsync(ns, instance.Spec.PolicyRef, cancellationToken).ConfigureAwait(false);
+        if (binding.FailsClosed)
         {
-            // Row 4 (no policyRef: allow) or row 5 (policy missing: reject, fail closed).
-            return missing is null
-                ? Allow(request)
-                : Error(request, 500, "InternalError", $"{what}: SympoziumPolicy {request.Namespace}/{missing} named by instance {instance.Metadata.Name} (spec.policyRef) not found");
+            // Row 5 (policy missing: 500, as upstream) and two namespace defaults: refuse, fail closed.
+            var problem = binding.Problem(ns, instance.Metadata.Name ?? run.Spec.InstanceRef);
+            return binding.Kind == PolicyBindingKind.Missing
+                ? Error(request, 500, "InternalError", $"{what}: {problem}")
+                : Error(request, 403, "Forbidden", $"{what}: {problem}");
         }
 
-        var packs = await SkillPacksAsync(request.Namespace!, RunSkills(run, instance), cancellationToken).ConfigureAwait(false);
+        var packs = await SkillPacksAsync(ns, RunSkills(run, instance), cancellationToken).ConfigureAwait(false);
+        if (binding.Policy is not { } policy)
+        {
+            // Row 4: no policy governs. Host access still needs a policy that allows it.
+            return HostAccessRule.Check(null, HostAccessRule.Escapes(run, packs)) is { } escape
+                ? Error(request, 403, "Forbidden", $"{what}: {escape}")
+                : Allow(request);
+        }
+
         return PolicyEvaluator.EvaluateRun(run, instance, policy, packs) is { } violation
-            ? Deny(request, policy, "AgentRun", run.Metadata, violation)
+            ? Deny(request, binding, "AgentRun", run.Metadata, violation)
             : Allow(request);
     }
 
     private async Task<AdmissionResponse> ValidateInstanceAsync(AdmissionRequest request, JsonObject obj, CancellationToken cancellationToken)
     {
         var instance = Decode(obj, SympoziumJsonContext.Default.SympoziumInstance, "SympoziumInstance");
-        if (string.IsNullOrEmpty(instance.Spec.PolicyRef) || request.Namespace is null)
+        if (request.Namespace is not { } ns)
         {
             return Allow(request);
         }
 
-        var policy = await cluster.GetPolicyAsync(request.Namespace, instance.Spec.PolicyRef, cancellationToken).ConfigureAwait(false);
-        if (policy is null)
+        if (request.Operation == "UPDATE" && await PolicyRefChangeAsync(request, ns, instance, cancellationToken).ConfigureAwait(false) is { } escape)
         {
-            // Admitted so `kubectl apply -f dir/` works in any file order; runs stay denied until the policy exists.
-            return Allow(request, $"SympoziumPolicy {request.Namespace}/{instance.Spec.PolicyRef} (spec.policyRef) does not exist yet; runs of this instance are denied until it does");
+            return escape;
         }
 
-        var packs = await SkillPacksAsync(request.Namespace, instance.Spec.Skills ?? [], cancellationToken).ConfigureAwait(false);
+        var what = Describe("SympoziumInstance", request, instance.Metadata);
+        var binding = await GoverningAsync(ns, instance.Spec.PolicyRef, cancellationToken).ConfigureAwait(false);
+        switch (binding.Kind)
+        {
+            case PolicyBindingKind.Missing:
+                // Admitted so `kubectl apply -f dir/` works in any file order; runs stay denied until the policy exists.
+                return Allow(request, $"SympoziumPolicy {ns}/{instance.Spec.PolicyRef} (spec.policyRef) does not exist yet; runs of this instance are denied until it does");
+            case PolicyBindingKind.Conflict:
+                return Error(request, 403, "Forbidden", $"{what}: {binding.Problem(ns, instance.Metadata.Name ?? "")}");
+        }
+
+        var packs = await SkillPacksAsync(ns, instance.Spec.Skills ?? [], cancellationToken).ConfigureAwait(false);
+        if (binding.Policy is not { } policy)
+        {
+            return HostAccessRule.Check(null, packs.SelectMany(HostAccessRule.Escapes)) is { } host
+                ? Error(request, 403, "Forbidden", $"{what}: {host}")
+                : Allow(request);
+        }
+
         return PolicyEvaluator.EvaluateInstance(instance, policy, packs) is { } violation
-            ? Deny(request, policy, "SympoziumInstance", instance.Metadata, violation)
+            ? Deny(request, binding, "SympoziumInstance", instance.Metadata, violation)
             : Allow(request);
     }
 
-    private static AdmissionResponse ValidatePolicy(AdmissionRequest request, JsonObject obj)
+    /// <summary>
+    /// An instance cannot leave the policy that governs it by editing itself
+    /// (docs/design/admission.md#policyref-is-fixed): a set <c>spec.policyRef</c> cannot be removed or
+    /// changed, and an instance governed by its namespace's default cannot name another policy. An
+    /// instance governed by nothing may name one (that only tightens). Null when the update may go on.
+    /// </summary>
+    private async Task<AdmissionResponse?> PolicyRefChangeAsync(AdmissionRequest request, string ns, SympoziumInstance instance, CancellationToken cancellationToken)
+    {
+        var oldRef = Text(request.OldObject?["spec"]?["policyRef"]) ?? "";
+        var newRef = instance.Spec.PolicyRef ?? "";
+        if (oldRef == newRef)
+        {
+            return null;
+        }
+
+        var what = Describe("SympoziumInstance", request, instance.Metadata);
+        const string fix = "a policy binding is fixed for the life of the instance; to move it to another policy, delete the instance and create it again";
+        if (oldRef.Length > 0)
+        {
+            var change = newRef.Length == 0 ? "removed" : $"changed to \"{newRef}\"";
+            var message = $"spec.policyRef \"{oldRef}\" cannot be {change}: the instance is governed by SympoziumPolicy {oldRef}; {fix}";
+            var old = await cluster.GetPolicyAsync(ns, oldRef, cancellationToken).ConfigureAwait(false);
+            return old is null
+                ? Error(request, 403, "Forbidden", $"{what}: {message}")
+                : Deny(request, new PolicyBinding(PolicyBindingKind.Named, old), "SympoziumInstance", instance.Metadata, message);
+        }
+
+        var before = await GoverningAsync(ns, null, cancellationToken).ConfigureAwait(false);
+        if (before.Kind == PolicyBindingKind.NamespaceDefault && before.Policy!.Metadata.Name != newRef)
+        {
+            var message = $"spec.policyRef cannot be set to \"{newRef}\": the instance is governed by SympoziumPolicy {before.Policy.Metadata.Name}, "
+                + $"the default of namespace {ns}; {fix}";
+            return Deny(request, before, "SympoziumInstance", instance.Metadata, message);
+        }
+
+        return null;
+    }
+
+    private async Task<AdmissionResponse> ValidatePolicyAsync(AdmissionRequest request, JsonObject obj, CancellationToken cancellationToken)
     {
         var policy = Decode(obj, SympoziumJsonContext.Default.SympoziumPolicy, "SympoziumPolicy");
-        return PolicyEvaluator.EvaluatePolicy(policy) is { } invalid
-            ? Error(request, 422, "Invalid", $"{Describe("SympoziumPolicy", request, policy.Metadata)}: {invalid}")
-            : Allow(request);
-    }
-
-    /// <summary>The run's instance and its policy; <c>MissingPolicy</c> names a policyRef that does not resolve.</summary>
-    private async Task<(SympoziumInstance? Instance, SympoziumPolicy? Policy, string? MissingPolicy)> BindingAsync(string? ns, string instanceName, CancellationToken cancellationToken)
-    {
-        if (ns is null || string.IsNullOrEmpty(instanceName))
+        var what = Describe("SympoziumPolicy", request, policy.Metadata);
+        if (PolicyEvaluator.EvaluatePolicy(policy) is { } invalid)
         {
-            return (null, null, null);
+            return Error(request, 422, "Invalid", $"{what}: {invalid}");
         }
 
-        var instance = await cluster.GetInstanceAsync(ns, instanceName, cancellationToken).ConfigureAwait(false);
-        if (instance?.Spec.PolicyRef is not { Length: > 0 } policyRef)
+        // One default per namespace, judged on a live list: two would leave instances naming none
+        // without a policy (docs/design/admission.md#which-policy-governs).
+        if (GoverningPolicy.IsNamespaceDefault(policy) && request.Namespace is { } ns)
         {
-            return (instance, null, null);
+            var name = NameOf(request, policy.Metadata);
+            var others = (await cluster.ListDefaultPoliciesAsync(ns, live: true, cancellationToken).ConfigureAwait(false))
+                .Select(p => p.Metadata.Name ?? "")
+                .Where(n => n != name)
+                .ToList();
+            if (others.Count > 0)
+            {
+                return Error(request, 403, "Forbidden", $"{what}: {GoverningPolicy.ConflictMessage(ns, [name, .. others])}");
+            }
         }
 
-        var policy = await cluster.GetPolicyAsync(ns, policyRef, cancellationToken).ConfigureAwait(false);
-        return (instance, policy, policy is null ? policyRef : null);
+        return Allow(request);
     }
+
+    /// <summary>The policy governing an instance of <paramref name="ns"/> with this policyRef: the one shared resolution.</summary>
+    private ValueTask<PolicyBinding> GoverningAsync(string ns, string? policyRef, CancellationToken cancellationToken) =>
+        GoverningPolicy.ResolveAsync(ns, policyRef, cluster.GetPolicyAsync, (n, ct) => cluster.ListDefaultPoliciesAsync(n, live: false, ct), cancellationToken);
+
+    /// <summary>A policy UPDATE that adds the namespace-default label (metadata only, yet it changes what governs).</summary>
+    private static bool BecomesNamespaceDefault(AdmissionRequest request) =>
+        request.Kind?.Kind == SympoziumPolicy.KindName
+        && Text(request.Object?["metadata"]?["labels"]?[Labels.DefaultPolicy]) == Labels.Values.True
+        && Text(request.OldObject?["metadata"]?["labels"]?[Labels.DefaultPolicy]) != Labels.Values.True;
 
     /// <summary>The run's own skills, else the instance's (not for web-proxy runs, which the controller does not give instance skills).</summary>
     private static List<SkillRef> RunSkills(AgentRun run, SympoziumInstance instance) =>
@@ -251,9 +331,11 @@ public sealed class AdmissionController(IClusterLookup cluster, IDenialRecorder 
     private static string? Text(JsonNode? node) =>
         node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
 
-    private AdmissionResponse Deny(AdmissionRequest request, SympoziumPolicy policy, string kind, Api.Meta.ObjectMeta metadata, string violation)
+    private AdmissionResponse Deny(AdmissionRequest request, PolicyBinding binding, string kind, Api.Meta.ObjectMeta metadata, string violation)
     {
+        var policy = binding.Policy!;
         var what = Describe(kind, request, metadata);
+        var which = binding.Kind == PolicyBindingKind.NamespaceDefault ? $"{policy.Metadata.Name} (the default of namespace {policy.Metadata.Namespace})" : policy.Metadata.Name;
         if (request.DryRun != true)
         {
             denials.Record(new Denial(policy, kind, request.Namespace, NameOf(request, metadata), violation));
@@ -263,7 +345,7 @@ public sealed class AdmissionController(IClusterLookup cluster, IDenialRecorder 
         {
             Uid = request.Uid,
             Allowed = false,
-            Status = new AdmissionStatus { Code = 403, Reason = "Forbidden", Message = $"{what} violates SympoziumPolicy {policy.Metadata.Name}: {violation}" },
+            Status = new AdmissionStatus { Code = 403, Reason = "Forbidden", Message = $"{what} violates SympoziumPolicy {which}: {violation}" },
         };
     }
 

@@ -1,9 +1,11 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
 using Sympozium.Hosting;
 using Sympozium.Kubernetes.Client;
 using Sympozium.Webhook.Internal;
@@ -56,29 +58,30 @@ public static class AdmissionEndpoints
         }
     }
 
+    /// <summary>
+    /// The largest AdmissionReview read: 3 MiB, room for an UPDATE's object and old object at
+    /// the API server's own object limit (docs/design/admission.md#request-handling).
+    /// </summary>
+    public const long MaxBodyBytes = 3 * 1024 * 1024;
+
+    /// <summary>How long the body may take to arrive; the API server gives a webhook at most 30 s.</summary>
+    public static readonly TimeSpan BodyReadTimeout = TimeSpan.FromSeconds(10);
+
     private static async Task HandleAsync(HttpContext context, bool mutate)
     {
         var controller = context.RequestServices.GetRequiredService<AdmissionController>();
         var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Sympozium.Webhook.Admission");
-        AdmissionReview? review;
-        try
+        var (review, problem) = await ReadReviewAsync(context).ConfigureAwait(false);
+        if (problem is { } refused)
         {
-            review = await JsonSerializer.DeserializeAsync(context.Request.Body, WebhookJsonContext.Default.AdmissionReview, context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (JsonException e)
-        {
-            context.Response.StatusCode = 400;
-            await context.Response.WriteAsync("the body is not an AdmissionReview: " + e.Message, context.RequestAborted).ConfigureAwait(false);
+            Log.RequestRefused(logger, refused.Status, refused.Message);
+            context.Response.StatusCode = refused.Status;
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            await context.Response.WriteAsync(refused.Message + "\n", context.RequestAborted).ConfigureAwait(false);
             return;
         }
 
-        if (review?.Request is not { } request)
-        {
-            context.Response.StatusCode = 400;
-            await context.Response.WriteAsync("the AdmissionReview has no request", context.RequestAborted).ConfigureAwait(false);
-            return;
-        }
-
+        var request = review!.Request!;
         AdmissionResponse response;
         try
         {
@@ -105,5 +108,59 @@ public static class AdmissionEndpoints
 
         context.Response.ContentType = "application/json";
         await JsonSerializer.SerializeAsync(context.Response.Body, new AdmissionReview { Response = response }, WebhookJsonContext.Default.AdmissionReview, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>A refused HTTP request: the status and why.</summary>
+    private readonly record struct Refusal(int Status, string Message);
+
+    /// <summary>
+    /// The AdmissionReview of the body, or why it is refused with a 4xx: not JSON
+    /// (415), larger than <see cref="MaxBodyBytes"/> (413), slower than <see cref="BodyReadTimeout"/>
+    /// (408), not an AdmissionReview or without <c>request</c> (400). Never a 500 or a hang.
+    /// </summary>
+    private static async Task<(AdmissionReview? Review, Refusal? Problem)> ReadReviewAsync(HttpContext context)
+    {
+        if (!MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var mediaType)
+            || !string.Equals(mediaType.MediaType.Value, "application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            var given = string.IsNullOrEmpty(context.Request.ContentType) ? "missing" : $"\"{context.Request.ContentType}\"";
+            return (null, new(415, $"Content-Type {given} is not accepted: send the AdmissionReview as application/json"));
+        }
+
+        var tooLarge = new Refusal(413, $"the AdmissionReview is larger than {MaxBodyBytes / (1024 * 1024)} MiB, the most this webhook reads");
+        if (context.Request.ContentLength > MaxBodyBytes)
+        {
+            return (null, tooLarge);
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxBodyBytes;
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        deadline.CancelAfter(BodyReadTimeout);
+        AdmissionReview? review;
+        try
+        {
+            review = await JsonSerializer.DeserializeAsync(context.Request.Body, WebhookJsonContext.Default.AdmissionReview, deadline.Token).ConfigureAwait(false);
+        }
+        catch (JsonException e)
+        {
+            return (null, new(400, "the body is not an AdmissionReview: " + e.Message));
+        }
+        catch (BadHttpRequestException e)
+        {
+            // Kestrel's own limits: the size cap above (413), a body slower than its minimum rate (408).
+            return (null, e.StatusCode == StatusCodes.Status413PayloadTooLarge ? tooLarge : new(e.StatusCode, "the AdmissionReview could not be read: " + e.Message));
+        }
+        catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            return (null, new(408, $"the AdmissionReview did not arrive within {BodyReadTimeout.TotalSeconds:0} s"));
+        }
+
+        return review?.Request is null
+            ? (null, new(400, "the AdmissionReview has no request: send {\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{...}}"))
+            : (review, null);
     }
 }

@@ -45,6 +45,26 @@ public sealed class CachedClusterLookup : BackgroundService, IClusterLookup
     public ValueTask<SympoziumPolicy?> GetPolicyAsync(string ns, string name, CancellationToken cancellationToken) =>
         GetAsync(_policyCache, _policies, ns, name, cancellationToken);
 
+    /// <summary>
+    /// From the cache when it holds one; otherwise (none cached, cache not synced, or
+    /// <paramref name="live"/>) a live list, so a default created a moment before the instance or
+    /// run it governs is never missed because the watch lags: a miss here would admit an
+    /// ungoverned object.
+    /// </summary>
+    public async ValueTask<IReadOnlyList<SympoziumPolicy>> ListDefaultPoliciesAsync(string ns, bool live, CancellationToken cancellationToken)
+    {
+        if (!live && _policyCache.HasSynced)
+        {
+            var cached = _policyCache.List().Where(p => p.Metadata.Namespace == ns && GoverningPolicy.IsNamespaceDefault(p)).ToList();
+            if (cached.Count > 0)
+            {
+                return cached;
+            }
+        }
+
+        return (await _policies.ListAsync(ns, GoverningPolicy.DefaultSelector, cancellationToken: cancellationToken).ConfigureAwait(false)).Items;
+    }
+
     public ValueTask<SkillPack?> GetSkillPackAsync(string ns, string name, CancellationToken cancellationToken) =>
         GetAsync(_skillPackCache, _skillPacks, ns, name, cancellationToken);
 

@@ -9,5 +9,11 @@ public interface IClusterLookup
 
     ValueTask<SympoziumPolicy?> GetPolicyAsync(string ns, string name, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The policies of <paramref name="ns"/> labelled as its default (docs/design/admission.md#which-policy-governs).
+    /// With <paramref name="live"/> read from the API server, never from a cache.
+    /// </summary>
+    ValueTask<IReadOnlyList<SympoziumPolicy>> ListDefaultPoliciesAsync(string ns, bool live, CancellationToken cancellationToken);
+
     ValueTask<SkillPack?> GetSkillPackAsync(string ns, string name, CancellationToken cancellationToken);
 }

@@ -25,4 +25,7 @@ internal static partial class Log
 
     [LoggerMessage(7, LogLevel.Information, "Serving certificate {Action} in Secret {Namespace}/{Name}")]
     public static partial void CertificateStored(ILogger logger, string action, string @namespace, string name);
+
+    [LoggerMessage(20, LogLevel.Warning, "Refused an admission request with HTTP {Status}: {Reason}")]
+    public static partial void RequestRefused(ILogger logger, int status, string reason);
 }

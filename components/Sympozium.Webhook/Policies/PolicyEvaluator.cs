@@ -7,7 +7,7 @@ namespace Sympozium.Webhook.Policies;
 /// <summary>
 /// The policy rules of docs/design/admission.md#decision-table (rows 6–15) as pure functions, in
 /// upstream's order, plus the fields upstream left inert (docs/design/upstream-fixes.md#cp-6):
-/// maxCPU/maxMemory, allowHostMounts, toolGating.defaultAction and networkPolicy. Each returns the
+/// maxCPU/maxMemory, host access (<see cref="HostAccessRule"/>), toolGating.defaultAction and networkPolicy. Each returns the
 /// first violation as a message that names the field and the fix, or null when the object complies.
 /// </summary>
 public static class PolicyEvaluator
@@ -33,7 +33,7 @@ public static class PolicyEvaluator
             return resources;
         }
 
-        if (CheckHostAccess(spec.SandboxPolicy, skillPacks) is { } host)
+        if (HostAccessRule.Check(policy, HostAccessRule.Escapes(run, skillPacks)) is { } host)
         {
             return host;
         }
@@ -103,7 +103,7 @@ public static class PolicyEvaluator
             return resources;
         }
 
-        if (CheckHostAccess(spec.SandboxPolicy, skillPacks) is { } host)
+        if (HostAccessRule.Check(policy, skillPacks.SelectMany(HostAccessRule.Escapes)) is { } host)
         {
             return host;
         }
@@ -139,6 +139,7 @@ public static class PolicyEvaluator
     {
         ArgumentNullException.ThrowIfNull(policy);
         return CheckLimit(policy.Spec.SandboxPolicy?.MaxCPU, "spec.sandboxPolicy.maxCPU", out _)
+            ?? HostAccessRule.CheckPolicy(policy)
             ?? CheckLimit(policy.Spec.SandboxPolicy?.MaxMemory, "spec.sandboxPolicy.maxMemory", out _)
             ?? (policy.Spec.ToolGating?.DefaultAction is { } action && !ToolActions.IsKnown(action)
                 ? $"spec.toolGating.defaultAction \"{action}\" is not one of allow, deny, ask"
@@ -246,43 +247,6 @@ public static class PolicyEvaluator
         }
 
         value = parsed;
-        return null;
-    }
-
-    /// <summary>allowHostMounts: a skill sidecar with host access needs the policy's permission.</summary>
-    private static string? CheckHostAccess(SandboxPolicy? sandboxPolicy, IReadOnlyList<SkillPack> packs)
-    {
-        if (sandboxPolicy?.AllowHostMounts == true)
-        {
-            return null;
-        }
-
-        foreach (var pack in packs)
-        {
-            if (pack.Spec.Sidecar?.HostAccess is { Enabled: true } access)
-            {
-                var what = new List<string>();
-                what.AddRange((access.Mounts ?? []).Select(m => "mount " + m.HostPath));
-                if (access.HostNetwork == true)
-                {
-                    what.Add("hostNetwork");
-                }
-
-                if (access.HostPID == true)
-                {
-                    what.Add("hostPID");
-                }
-
-                if (access.Privileged == true)
-                {
-                    what.Add("privileged");
-                }
-
-                var detail = what.Count > 0 ? " (" + string.Join(", ", what) + ")" : "";
-                return $"SkillPack {pack.Metadata.Name} requests host access{detail}, which the policy does not allow (sandboxPolicy.allowHostMounts is false)";
-            }
-        }
-
         return null;
     }
 
