@@ -18,13 +18,28 @@ public class WellKnownNamesTests
     }
 
     [Fact]
-    public void Nats_subjects_are_prefixed_topics()
+    public void Nats_subjects_are_scoped_by_namespace_and_run_uid_or_instance_and_channel()
     {
         Assert.Equal("sympozium.agent.run.completed", NatsSubjects.Subject(NatsSubjects.AgentRunCompleted));
-        Assert.Equal("sympozium.channel.message.received", NatsSubjects.Subject(NatsSubjects.ChannelMessageReceived));
-        Assert.Equal("sympozium.agent.followup.r1", NatsSubjects.AgentFollowup("r1"));
-        Assert.Equal("sympozium.tool.exec.result.r1", NatsSubjects.ToolExecResultFor("r1"));
+        Assert.Equal("sympozium.run.team-a.0d1f-uid.out.agent.run.completed", NatsSubjects.FromRun("team-a", "0d1f-uid", NatsSubjects.AgentRunCompleted));
+        Assert.Equal("sympozium.run.team-a.0d1f-uid.in.agent.followup", NatsSubjects.ToRun("team-a", "0d1f-uid", NatsSubjects.AgentFollowup));
+        Assert.Equal("sympozium.instance.team-a.my_bot.telegram.out.channel.message.received", NatsSubjects.FromChannel("team-a", "my.bot", "telegram", NatsSubjects.ChannelMessageReceived));
+        Assert.Equal("sympozium.run.*.*.out.agent.run.*", NatsSubjects.FromAnyRun("agent.run.*"));
         Assert.Equal("agentRunID", NatsSubjects.Metadata.AgentRunId);
+    }
+
+    [Fact]
+    public void A_scoped_subject_reads_back_and_names_that_would_escape_a_token_are_refused()
+    {
+        Assert.True(NatsSubjects.TryParse(NatsSubjects.FromChannel("team-a", "my.bot", "slack", NatsSubjects.ChannelMessageReceived), out var channel));
+        Assert.Equal(("team-a", "my.bot", "slack", true, NatsSubjects.ChannelMessageReceived), (channel.Namespace, channel.Name, channel.Channel, channel.Outbound, channel.Topic));
+        Assert.True(NatsSubjects.TryParse(NatsSubjects.ToRun("ns", "u-1", NatsSubjects.ToolExecResult), out var run));
+        Assert.Equal((true, "ns", "u-1", false, NatsSubjects.ToolExecResult), (run.IsRun, run.Namespace, run.Name, run.Outbound, run.Topic));
+        Assert.False(NatsSubjects.TryParse("sympozium.channel.message.received", out _));
+        Assert.False(NatsSubjects.TryParse("sympozium.run.ns.uid.sideways.x", out _));
+        Assert.Throws<ArgumentException>(() => NatsSubjects.FromRun("team-a", "uid.*", NatsSubjects.AgentRunCompleted));
+        Assert.Throws<ArgumentException>(() => NatsSubjects.FromChannel("team-a", "a>b", "telegram", NatsSubjects.ChannelMessageReceived));
+        Assert.Throws<ArgumentException>(() => NatsSubjects.FromChannel("team a", "bot", "telegram", NatsSubjects.ChannelMessageReceived));
     }
 
     [Fact]

@@ -27,17 +27,22 @@ internal sealed class BridgeScenario : IAsyncDisposable
         Probe = probe;
         Root = root;
         _output = output;
-        Credentials = secured.WriteCredsFile(secured.Issuer.Issue("run " + Namespace + "/" + RunId, Sympozium.EventBus.Credentials.NatsPermissions.ForRun(Namespace, RunUid), TimeSpan.FromHours(1)));
+
+        // Where the controller's Secret volume puts it, inside the pod's filesystem (SYMPOZIUM_ROOT).
+        var credentials = secured.Issuer.Issue("run " + Namespace + "/" + RunId, Sympozium.EventBus.Credentials.NatsPermissions.ForRun(Namespace, RunUid), TimeSpan.FromHours(1));
+        var file = Path.Combine(root, CredentialsPath.TrimStart('/'));
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        File.WriteAllText(file, credentials.ToCredsFile());
     }
+
+    /// <summary>The credentials file's path in the pod, as NATS_CREDS names it.</summary>
+    public const string CredentialsPath = "/var/run/sympozium/nats/user.creds";
 
     public const string Namespace = "team-a";
 
     public SecuredNats Secured { get; }
 
     public NatsServer Nats => Secured.Server;
-
-    /// <summary>The run's credentials file.</summary>
-    public string Credentials { get; }
 
     public string RunUid { get; } = Guid.NewGuid().ToString();
 
@@ -71,7 +76,7 @@ internal sealed class BridgeScenario : IAsyncDisposable
         ["AGENT_NAMESPACE"] = Namespace,
         ["AGENT_RUN_UID"] = RunUid,
         ["EVENT_BUS_URL"] = Nats.Url,
-        ["NATS_CREDS"] = Credentials,
+        ["NATS_CREDS"] = CredentialsPath,
         ["NATS_INBOX_PREFIX"] = "_INBOX.run-" + RunUid,
         ["EVENT_BUS_MANAGE_STREAM"] = "false",
         ["SYMPOZIUM_ROOT"] = Root,
