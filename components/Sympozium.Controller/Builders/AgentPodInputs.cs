@@ -4,7 +4,8 @@ using Sympozium.Api.WellKnown;
 namespace Sympozium.Controller.Builders;
 
 /// <summary>A SkillPack sidecar resolved for a run, with the parameters of the SkillRef that named it.</summary>
-public sealed record ResolvedSidecar(string PackName, SkillSidecar Sidecar, IReadOnlyDictionary<string, string> Params);
+/// <param name="PackNamespace">Where the SkillPack was found (the run's namespace or sympozium-system); cluster-wide rules are granted only from sympozium-system, so null (unknown) grants none.</param>
+public sealed record ResolvedSidecar(string PackName, SkillSidecar Sidecar, IReadOnlyDictionary<string, string> Params, string? PackNamespace = null);
 
 /// <summary>An MCP server the run's mcp-bridge connects to.</summary>
 public sealed record McpServerBinding(string Name, string? AuthSecret, string? AuthKey);

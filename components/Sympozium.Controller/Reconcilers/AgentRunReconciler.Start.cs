@@ -65,11 +65,12 @@ public sealed partial class AgentRunReconciler
             return await StartServerAsync(run, inputs, traceId, cancellationToken).ConfigureAwait(false);
         }
 
-        // Invalid rules are reported before anything exists, so nothing partial is left behind.
+        // Judged again here, not only at admission: the pack may have changed since, or no webhook
+        // is installed. Refused rules are reported before anything exists, so nothing is granted.
         var rbac = RbacBuilder.Build(inputs);
         if (!rbac.IsValid)
         {
-            return await FailAsync(run, "InvalidRbac", "failed to create skill RBAC: " + string.Join("; ", rbac.Errors), cancellationToken).ConfigureAwait(false);
+            return await RbacRefusedAsync(run, rbac, cancellationToken).ConfigureAwait(false);
         }
 
         V1Job job;
@@ -150,7 +151,7 @@ public sealed partial class AgentRunReconciler
 
             if (pack?.Spec.Sidecar is { Image.Length: > 0 } sidecar)
             {
-                sidecars.Add(new ResolvedSidecar(packName, sidecar, skill.Params ?? []));
+                sidecars.Add(new ResolvedSidecar(packName, sidecar, skill.Params ?? [], pack.Metadata.Namespace));
             }
         }
 
