@@ -30,6 +30,17 @@ public sealed class SympoziumPolicySpec
 
     [Description("Network isolation of agent pods.")]
     public NetworkPolicySpec? NetworkPolicy { get; set; }
+
+    [Description("Whether skill sidecars may get the host access their SkillPack asks for (privileged, root, host network/PID, host paths); without it they run restricted.")]
+    public HostAccessPolicy? HostAccess { get; set; }
+}
+
+[Description("Host access of skill sidecars.")]
+public sealed class HostAccessPolicy
+{
+    [SchemaRequired]
+    [Description("Skill sidecars of governed runs may get the host access their SkillPack asks for (spec.sidecar.hostAccess); false or absent runs every sidecar restricted.")]
+    public bool Allowed { get; set; }
 }
 
 [Description("Sandbox requirements.")]

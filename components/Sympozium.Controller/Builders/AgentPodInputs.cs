@@ -60,6 +60,13 @@ public sealed record AgentPodInputs
     /// <summary>W3C traceparent of the controller span that creates the Job.</summary>
     public string? TraceParent { get; init; }
 
+    /// <summary>
+    /// The governing policy sets <c>spec.hostAccess.allowed</c>: sidecars whose SkillPack asks for
+    /// host access get it. Otherwise (default false) every sidecar runs restricted, without host
+    /// network, PID or paths.
+    /// </summary>
+    public bool HostAccessAllowed { get; init; }
+
     /// <summary>The bound policy lets fetch_url reach private networks.</summary>
     public bool FetchAllowPrivate { get; init; }
 

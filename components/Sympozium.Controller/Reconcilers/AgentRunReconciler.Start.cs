@@ -15,7 +15,8 @@ public sealed partial class AgentRunReconciler
     private const string MemorySkill = "memory";
 
     /// <summary>Resolves what the Job depends on, creates RBAC and the Job, and marks the run Running.</summary>
-    private async Task<ReconcileResult> StartAsync(AgentRun run, SympoziumInstance instance, TimeSpan timeout, TimeSpan age, CancellationToken cancellationToken)
+    /// <param name="policy">The governing policy (null when the instance names none): decides host access.</param>
+    private async Task<ReconcileResult> StartAsync(AgentRun run, SympoziumInstance instance, SympoziumPolicy? policy, TimeSpan timeout, TimeSpan age, CancellationToken cancellationToken)
     {
         var ns = run.Metadata.Namespace!;
         var name = run.Metadata.Name!;
@@ -58,7 +59,13 @@ public sealed partial class AgentRunReconciler
             TraceParent = traceParent,
             Images = _options.Images,
             JobTtlSeconds = _options.JobTtlSeconds,
+            HostAccessAllowed = policy?.Spec.HostAccess?.Allowed == true,
         };
+
+        if (AgentPodBuilder.HostAccessRefusal(inputs, policy?.Metadata.Name) is { } hostAccessRefused)
+        {
+            return await FailAsync(run, "HostAccessDenied", hostAccessRefused, cancellationToken).ConfigureAwait(false);
+        }
 
         if (serverMode)
         {
