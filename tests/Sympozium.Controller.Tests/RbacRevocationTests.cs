@@ -1,5 +1,4 @@
 using System.Net;
-using k8s.Models;
 using Sympozium.Api.Kinds;
 using Sympozium.Api.WellKnown;
 using Sympozium.Controller.Builders;
@@ -66,51 +65,68 @@ public sealed class RbacRevocationTests(ControllerProcessFixture fixture)
     }
 
     [Fact]
-    public async Task Cluster_grants_of_a_run_deleted_while_no_controller_ran_are_swept_at_start()
+    public async Task Cluster_grants_of_a_run_deleted_or_recreated_while_no_controller_ran_are_swept_at_start_and_a_live_runs_are_kept()
     {
         await fixture.KillControllerAsync();
         try
         {
-            // The run is gone (deleted while no controller held its finalizer); its grants are not.
-            var vanished = new AgentRun { Metadata = { Name = "vanished", Namespace = Ns, Uid = "5a1e0000-0000-4000-8000-00000000dead" } };
-            var labels = new Dictionary<string, string>
-            {
-                [Labels.AgentRun] = "vanished",
-                [Labels.RunNamespace] = Ns,
-                [Labels.RunUid] = vanished.Metadata.Uid!,
-                [Labels.ManagedBy] = Labels.Values.Sympozium,
-            };
-            var name = RbacBuilder.ClusterName(vanished, "nodes-reader");
-            await fixture.Clients.ClusterRoles.CreateAsync(null, new V1ClusterRole
-            {
-                ApiVersion = "rbac.authorization.k8s.io/v1",
-                Kind = "ClusterRole",
-                Metadata = new V1ObjectMeta { Name = name, Labels = labels },
-                Rules = [new V1PolicyRule { ApiGroups = [""], Resources = ["nodes"], Verbs = ["get"] }],
-            });
-            await fixture.Clients.ClusterRoleBindings.CreateAsync(null, new V1ClusterRoleBinding
-            {
-                ApiVersion = "rbac.authorization.k8s.io/v1",
-                Kind = "ClusterRoleBinding",
-                Metadata = new V1ObjectMeta { Name = name, Labels = labels },
-                RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "ClusterRole", Name = name },
-                Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = "sympozium-run-vanished", NamespaceProperty = Ns }],
-            });
+            // Gone: deleted while no controller held its finalizer; its grants were not.
+            await CreateClusterGrantAsync(new AgentRun { Metadata = { Name = "vanished", Namespace = Ns, Uid = "5a1e0000-0000-4000-8000-00000000dead" } });
+
+            // Re-created: a new run of the same name must not inherit the old run's grants.
+            var reborn = await fixture.Clients.Runs.CreateAsync(Ns, Waiting("reborn"));
+            await CreateClusterGrantAsync(new AgentRun { Metadata = { Name = "reborn", Namespace = Ns, Uid = "5a1e0000-0000-4000-8000-00000000001d" } });
+            Assert.NotEqual("5a1e0000-0000-4000-8000-00000000001d", reborn.Metadata.Uid);
+
+            // Live: a run still Pending (its instance does not exist yet) keeps what it was granted.
+            await CreateClusterGrantAsync(await fixture.Clients.Runs.CreateAsync(Ns, Waiting("alive")));
         }
         finally
         {
             fixture.StartController();
         }
 
-        await fixture.EventuallyAsync(
-            async () => (await fixture.Clients.ClusterRoleBindings.ListAsync(null, RbacBuilder.ClusterSelector(Ns, "vanished"))).Items.Count == 0 ? "none" : null,
-            _ => true,
-            "the ClusterRoleBinding of the vanished run is swept");
-        await fixture.EventuallyAsync(
-            async () => (await fixture.Clients.ClusterRoles.ListAsync(null, RbacBuilder.ClusterSelector(Ns, "vanished"))).Items.Count == 0 ? "none" : null,
-            _ => true,
-            "the ClusterRole of the vanished run is swept");
+        // One sweep judges every binding, then every role: once the last role is gone, all were judged.
+        foreach (var run in new[] { "vanished", "reborn" })
+        {
+            await fixture.EventuallyAsync(
+                async () => (await fixture.Clients.ClusterRoles.ListAsync(null, RbacBuilder.ClusterSelector(Ns, run))).Items.Count == 0 ? "none" : null,
+                _ => true,
+                $"the ClusterRole of run {run} is swept");
+            Assert.Empty((await fixture.Clients.ClusterRoleBindings.ListAsync(null, RbacBuilder.ClusterSelector(Ns, run))).Items);
+        }
+
         Assert.Contains("a cluster-wide grant of AgentRun default/vanished", fixture.ControllerLog, StringComparison.Ordinal);
+        Assert.Single((await fixture.Clients.ClusterRoleBindings.ListAsync(null, RbacBuilder.ClusterSelector(Ns, "alive"))).Items);
+
+        // Deleting the live run revokes its grants too.
+        await fixture.Clients.Runs.DeleteAsync(Ns, "alive");
+        await fixture.Clients.Runs.DeleteAsync(Ns, "reborn");
+        await fixture.EventuallyAsync(
+            async () => (await fixture.Clients.ClusterRoleBindings.ListAsync(null, RbacBuilder.ClusterSelector(Ns, "alive"))).Items.Count == 0 ? "none" : null,
+            _ => true,
+            "the grant of the deleted run alive is revoked");
+    }
+
+    /// <summary>A ClusterRole and ClusterRoleBinding labelled for <paramref name="run"/>, as <see cref="RbacBuilder"/> makes them.</summary>
+    private async Task CreateClusterGrantAsync(AgentRun run)
+    {
+        var rbac = RbacBuilder.Build(new AgentPodInputs
+        {
+            Run = run,
+            Sidecars = [new ResolvedSidecar("nodes-reader", NodesReader("nodes-reader", "get").Spec.Sidecar!, new Dictionary<string, string>(), Defaults.SystemNamespace)],
+        });
+        await fixture.Clients.ClusterRoles.CreateAsync(null, Assert.Single(rbac.ClusterRoles));
+        await fixture.Clients.ClusterRoleBindings.CreateAsync(null, Assert.Single(rbac.ClusterRoleBindings));
+    }
+
+    /// <summary>A run that stays Pending: its instance does not exist.</summary>
+    private static AgentRun Waiting(string name)
+    {
+        var run = Run(name, "nodes-reader");
+        run.Spec.InstanceRef = "not-created-yet";
+        run.Spec.Timeout = "30m";
+        return run;
     }
 
     [Fact]
