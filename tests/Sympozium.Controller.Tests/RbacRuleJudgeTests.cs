@@ -87,7 +87,9 @@ public class RbacRuleJudgeTests
     [InlineData("mutatingwebhookconfigurations", "delete")]
     [InlineData("validatingwebhookconfigurations", "patch")]
     [InlineData("pods/ephemeralcontainers", "patch")]
-    public void A_skillpack_writing_rbac_or_admission_objects_is_refused(string resource, string verb)
+    [InlineData("sympoziumpolicies", "update")]
+    [InlineData("sympoziuminstances", "patch")]
+    public void A_skillpack_writing_rbac_admission_or_its_own_policy_is_refused(string resource, string verb)
     {
         var error = Assert.Single(Namespaced(Rule("rbac.authorization.k8s.io", resource, verb)));
 

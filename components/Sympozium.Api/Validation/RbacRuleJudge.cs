@@ -3,13 +3,6 @@ using Sympozium.Api.WellKnown;
 
 namespace Sympozium.Api.Validation;
 
-/// <summary>Where a judged rule would be granted: a Role in the run's namespace or a ClusterRole.</summary>
-public enum RbacScope
-{
-    Namespaced,
-    Cluster,
-}
-
 /// <summary>
 /// Decides whether RBAC rules asked for by a SkillPack or by lifecycle hooks may be granted to a
 /// run (docs/design/rbac-judge.md). One judge for the webhook (at apply time) and the controller
@@ -17,8 +10,9 @@ public enum RbacScope
 /// It refuses wildcards, the verbs that lift RBAC's own limits (escalate, bind, impersonate,
 /// approve, sign), Secrets, and resources that lead to more rights than they name: writing RBAC
 /// objects, minting ServiceAccount tokens, approving certificates, exec/attach/port-forward into
-/// other pods, the kubelet proxy, admission configuration, and — cluster-wide only — creating
-/// workloads (a pod in any namespace may run as any ServiceAccount of that namespace).
+/// other pods, the kubelet proxy, admission configuration, the run's own policy and instance, and
+/// — cluster-wide only — creating workloads (a pod in any namespace may run as any ServiceAccount
+/// of that namespace).
 /// Cluster-wide rules are accepted only from SkillPacks in <see cref="Defaults.SystemNamespace"/>.
 /// Every refusal is a <see cref="ValidationError"/> naming the field path and the fix.
 /// </summary>
@@ -67,6 +61,8 @@ public static class RbacRuleJudge
         ["validatingadmissionpolicybindings"] = "lets the run switch off admission checks",
         ["mutatingadmissionpolicies"] = "lets the run rewrite every object the API server admits",
         ["mutatingadmissionpolicybindings"] = "lets the run rewrite every object the API server admits",
+        ["sympoziumpolicies"] = "lets the run loosen the policy that governs it (e.g. allow host access)",
+        ["sympoziuminstances"] = "lets the run point its instance at a laxer policy (spec.policyRef)",
     };
 
     /// <summary>Cluster-wide only: creating these starts a pod in any namespace, as any ServiceAccount of it (or mounts the host).</summary>
