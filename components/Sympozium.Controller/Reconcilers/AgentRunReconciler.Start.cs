@@ -53,13 +53,13 @@ public sealed partial class AgentRunReconciler
             Instance = instance,
             Skills = skills,
             Sidecars = sidecars,
+            HostAccessAllowed = policy?.Spec.HostAccess?.Allowed == true,
             McpServers = [.. mcp.Select(m => new McpServerBinding(m.Ref.Name, m.Ref.AuthSecret, m.Ref.AuthKey))],
             MemoryServerUrl = memoryUrl,
             Timeout = timeout,
             TraceParent = traceParent,
             Images = _options.Images,
             JobTtlSeconds = _options.JobTtlSeconds,
-            HostAccessAllowed = policy?.Spec.HostAccess?.Allowed == true,
         };
 
         if (AgentPodBuilder.HostAccessRefusal(inputs, policy?.Metadata.Name) is { } hostAccessRefused)
