@@ -209,6 +209,7 @@ public class AgentPodBuilderTests
             "SkillPack team-a/llmfit: spec.sidecar.hostAccess.enabled asks for host access, which the governing policy does not allow; bind the instance alice to a SympoziumPolicy with spec.hostAccess.allowed: true (spec.policyRef), or remove hostAccess from the pack",
             AgentPodBuilder.HostAccessRefusal(inputs, null));
         Assert.Null(AgentPodBuilder.HostAccessRefusal(inputs with { HostAccessAllowed = true }, "lenient"));
+        Assert.Contains("set spec.hostAccess.allowed: true in SympoziumPolicy mounts-only", AgentPodBuilder.HostAccessRefusal(inputs with { HostMountsAllowed = true }, "mounts-only"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -220,11 +221,15 @@ public class AgentPodBuilderTests
             HostAccess = new HostAccess { Enabled = true, Mounts = [new HostMount { HostPath = "/var/log", MountPath = "/host/log" }] },
         }, new Dictionary<string, string>());
 
-        var pod = AgentPodBuilder.BuildJob(new AgentPodInputs { Run = Run(), Sidecars = [mountsOnly], HostAccessAllowed = true }).Spec.Template.Spec;
+        var inputs = new AgentPodInputs { Run = Run(), Sidecars = [mountsOnly], HostMountsAllowed = true };
 
+        var pod = AgentPodBuilder.BuildJob(inputs).Spec.Template.Spec;
+
+        // sandboxPolicy.allowHostMounts grants host paths alone; the container stays restricted.
         var sidecar = pod.InitContainers.Single(c => c.Name == "skill-logs");
         Assert.Equal((false, true), (sidecar.SecurityContext.AllowPrivilegeEscalation, sidecar.SecurityContext.ReadOnlyRootFilesystem));
         Assert.Contains(pod.Volumes, v => v.HostPath?.Path == "/var/log");
+        Assert.Null(AgentPodBuilder.HostAccessRefusal(inputs, "mounts-only"));
     }
 
     [Theory]

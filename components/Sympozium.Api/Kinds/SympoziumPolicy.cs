@@ -31,15 +31,15 @@ public sealed class SympoziumPolicySpec
     [Description("Network isolation of agent pods.")]
     public NetworkPolicySpec? NetworkPolicy { get; set; }
 
-    [Description("Whether skill sidecars may get the host access their SkillPack asks for (privileged, root, host network/PID, host paths); without it they run restricted.")]
+    [Description("Whether governed runs may use settings that escape the pod's isolation (privileged, host namespaces, host paths, root, seccomp Unconfined).")]
     public HostAccessPolicy? HostAccess { get; set; }
 }
 
-[Description("Host access of skill sidecars.")]
+[Description("Settings that escape the pod's isolation.")]
 public sealed class HostAccessPolicy
 {
     [SchemaRequired]
-    [Description("Skill sidecars of governed runs may get the host access their SkillPack asks for (spec.sidecar.hostAccess); false or absent runs every sidecar restricted.")]
+    [Description("Allow privileged containers, hostNetwork/hostPID, hostPath mounts, running as root and seccomp Unconfined; false or absent refuses them.")]
     public bool Allowed { get; set; }
 }
 

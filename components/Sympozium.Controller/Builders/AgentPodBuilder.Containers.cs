@@ -187,10 +187,15 @@ public static partial class AgentPodBuilder
 
     /// <summary>
     /// The host access a sidecar gets: what its SkillPack asks for, only when the governing policy
-    /// allows host access (<see cref="AgentPodInputs.HostAccessAllowed"/>); otherwise none.
+    /// allows host access (<see cref="AgentPodInputs.HostAccessAllowed"/>), or allows host mounts
+    /// and the pack asks for nothing but host paths (<see cref="AgentPodInputs.HostMountsAllowed"/>);
+    /// otherwise none.
     /// </summary>
     internal static HostAccess? GrantedHostAccess(AgentPodInputs inputs, ResolvedSidecar sidecar) =>
-        inputs.HostAccessAllowed && sidecar.Sidecar.HostAccess is { Enabled: true } access ? access : null;
+        sidecar.Sidecar.HostAccess is { Enabled: true } access
+        && (inputs.HostAccessAllowed || (inputs.HostMountsAllowed && access is { Privileged: not true, RunAsRoot: not true, HostNetwork: not true, HostPID: not true }))
+            ? access
+            : null;
 
     /// <summary>
     /// Why the run may not start: a SkillPack asks for host access the governing policy does not
@@ -199,7 +204,7 @@ public static partial class AgentPodBuilder
     public static string? HostAccessRefusal(AgentPodInputs inputs, string? policyName)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        if (inputs.HostAccessAllowed || inputs.Sidecars.FirstOrDefault(s => s.Sidecar.HostAccess is { Enabled: true }) is not { } asking)
+        if (inputs.Sidecars.FirstOrDefault(s => s.Sidecar.HostAccess is { Enabled: true } && GrantedHostAccess(inputs, s) is null) is not { } asking)
         {
             return null;
         }
@@ -207,7 +212,7 @@ public static partial class AgentPodBuilder
         var pack = asking.PackNamespace is { Length: > 0 } ns ? $"{ns}/{asking.PackName}" : asking.PackName;
         var fix = policyName is null
             ? $"bind the instance {inputs.Run.Spec.InstanceRef} to a SympoziumPolicy with spec.hostAccess.allowed: true (spec.policyRef)"
-            : $"set spec.hostAccess.allowed: true in SympoziumPolicy {policyName}";
+            : $"set spec.hostAccess.allowed: true in SympoziumPolicy {policyName} (spec.sandboxPolicy.allowHostMounts covers host paths alone)";
         return $"SkillPack {pack}: spec.sidecar.hostAccess.enabled asks for host access, which the governing policy does not allow; {fix}, or remove hostAccess from the pack";
     }
 

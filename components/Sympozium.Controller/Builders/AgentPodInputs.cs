@@ -67,6 +67,12 @@ public sealed record AgentPodInputs
     /// </summary>
     public bool HostAccessAllowed { get; init; }
 
+    /// <summary>
+    /// The governing policy sets <c>spec.sandboxPolicy.allowHostMounts</c>: sidecars whose SkillPack
+    /// asks only for host paths (nothing privileged, root, host network or PID) get them (default false).
+    /// </summary>
+    public bool HostMountsAllowed { get; init; }
+
     /// <summary>The bound policy lets fetch_url reach private networks.</summary>
     public bool FetchAllowPrivate { get; init; }
 

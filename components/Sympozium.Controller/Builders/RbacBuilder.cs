@@ -23,7 +23,7 @@ public sealed record RunRbac(
 
 /// <summary>
 /// Per-run least-privilege RBAC (docs/design/agent-runs.md#per-run-rbac; upstream-fixes.md#cp-5,
-/// #cp-20, #cp-21): every rule is judged by <see cref="RbacRuleJudge"/> first (no wildcards, no
+/// #cp-22, #cp-23): every rule is judged by <see cref="RbacRuleJudge"/> first (no wildcards, no
 /// escalate/bind/impersonate, no Secrets, cluster-wide rules only from packs in sympozium-system),
 /// and every grant is bound to the run's own ServiceAccount, never the shared <c>sympozium-agent</c>.
 /// Grant names end in a hash of namespace, run, run UID and pack, so two runs can never share one;

@@ -54,6 +54,7 @@ public sealed partial class AgentRunReconciler
             Skills = skills,
             Sidecars = sidecars,
             HostAccessAllowed = policy?.Spec.HostAccess?.Allowed == true,
+            HostMountsAllowed = policy?.Spec.SandboxPolicy?.AllowHostMounts == true,
             McpServers = [.. mcp.Select(m => new McpServerBinding(m.Ref.Name, m.Ref.AuthSecret, m.Ref.AuthKey))],
             MemoryServerUrl = memoryUrl,
             Timeout = timeout,
