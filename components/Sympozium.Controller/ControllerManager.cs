@@ -142,6 +142,9 @@ public sealed class ControllerManager(
                 hosts.Add(Task.Run(() => whileLeading(leading), CancellationToken.None));
             }
 
+            // Cluster-wide grants whose run is gone or finished (docs/design/agent-runs.md#per-run-rbac).
+            hosts.Add(Task.Run(() => new RbacSweeper(_clients, loggers.CreateLogger("Sympozium.Controller.RbacSweeper"), time).RunAsync(leading), CancellationToken.None));
+
             await Task.WhenAll(hosts).ConfigureAwait(false);
         }
 

@@ -192,6 +192,7 @@ public class AgentPodBuilderTests
             Instance = Instance(i => i.Spec.Observability = new ObservabilitySpec { Enabled = true, OtlpEndpoint = "otel.observability.svc:4317", OtlpProtocol = "grpc", ResourceAttributes = new() { ["team"] = "a" } }),
             Sidecars = [hostPack],
             McpServers = [new McpServerBinding("github-mcp", "github-token", null), new McpServerBinding("fs", null, null)],
+            HostAccessAllowed = true,
         };
 
         var job = AgentPodBuilder.BuildJob(inputs);
@@ -206,6 +207,51 @@ public class AgentPodBuilderTests
         Assert.Equal(
             "k8s.namespace.name=team-a,sympozium.agent_run.id=alice-run-1,sympozium.instance.name=alice,team=a",
             pod.Containers[0].Env.Single(e => e.Name == "OTEL_RESOURCE_ATTRIBUTES").Value);
+    }
+
+    [Fact]
+    public void A_skillpack_asking_for_privileged_host_access_without_a_policy_allowing_it_gets_none()
+    {
+        var hostPack = new ResolvedSidecar("llmfit", new SkillSidecar
+        {
+            Image = "ghcr.io/sympozium-ai/sympozium/skill-llmfit:latest",
+            HostAccess = new HostAccess { Enabled = true, HostNetwork = true, HostPID = true, Privileged = true, RunAsRoot = true, Mounts = [new HostMount { HostPath = "/", MountPath = "/host" }] },
+        }, new Dictionary<string, string>(), "team-a");
+        var inputs = new AgentPodInputs { Run = Run(), Sidecars = [hostPack] };
+
+        var pod = AgentPodBuilder.BuildJob(inputs).Spec.Template.Spec;
+
+        var sidecar = pod.InitContainers.Single(c => c.Name == "skill-llmfit");
+        Assert.Equal((false, true, null, null), (sidecar.SecurityContext.AllowPrivilegeEscalation, sidecar.SecurityContext.ReadOnlyRootFilesystem, sidecar.SecurityContext.Privileged, sidecar.SecurityContext.RunAsUser));
+        Assert.Equal(["ALL"], sidecar.SecurityContext.Capabilities.Drop);
+        Assert.Null(pod.HostPID);
+        Assert.Null(pod.HostNetwork);
+        Assert.DoesNotContain(pod.Volumes, v => v.HostPath is not null);
+        Assert.Equal(
+            "SkillPack team-a/llmfit: spec.sidecar.hostAccess.enabled asks for host access, which the governing policy does not allow; bind the instance alice to a SympoziumPolicy with spec.hostAccess.allowed: true (spec.policyRef), or remove hostAccess from the pack",
+            AgentPodBuilder.HostAccessRefusal(inputs, null));
+        Assert.Null(AgentPodBuilder.HostAccessRefusal(inputs with { HostAccessAllowed = true }, "lenient"));
+        Assert.Contains("set spec.hostAccess.allowed: true in SympoziumPolicy mounts-only", AgentPodBuilder.HostAccessRefusal(inputs with { HostMountsAllowed = true }, "mounts-only"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_sidecar_granted_only_host_paths_keeps_the_restricted_context()
+    {
+        var mountsOnly = new ResolvedSidecar("logs", new SkillSidecar
+        {
+            Image = "ghcr.io/example/logs:1",
+            HostAccess = new HostAccess { Enabled = true, Mounts = [new HostMount { HostPath = "/var/log", MountPath = "/host/log" }] },
+        }, new Dictionary<string, string>());
+
+        var inputs = new AgentPodInputs { Run = Run(), Sidecars = [mountsOnly], HostMountsAllowed = true };
+
+        var pod = AgentPodBuilder.BuildJob(inputs).Spec.Template.Spec;
+
+        // sandboxPolicy.allowHostMounts grants host paths alone; the container stays restricted.
+        var sidecar = pod.InitContainers.Single(c => c.Name == "skill-logs");
+        Assert.Equal((false, true), (sidecar.SecurityContext.AllowPrivilegeEscalation, sidecar.SecurityContext.ReadOnlyRootFilesystem));
+        Assert.Contains(pod.Volumes, v => v.HostPath?.Path == "/var/log");
+        Assert.Null(AgentPodBuilder.HostAccessRefusal(inputs, "mounts-only"));
     }
 
     [Theory]

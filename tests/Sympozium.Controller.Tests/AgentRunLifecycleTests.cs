@@ -183,7 +183,7 @@ public sealed class AgentRunLifecycleTests(ControllerProcessFixture fixture)
 
         var failed = await FinishedAsync("badrbac");
         Assert.Equal("Failed", failed.Status!.Phase);
-        Assert.StartsWith("failed to create skill RBAC", failed.Status.Error, StringComparison.Ordinal);
+        Assert.StartsWith("skill RBAC refused, nothing was granted: SkillPack default/bad-rbac: spec.sidecar.rbac[0].verbs[0]", failed.Status.Error, StringComparison.Ordinal);
         Assert.Contains("gett", failed.Status.Error, StringComparison.Ordinal);
         Assert.Null(await fixture.Clients.ServiceAccounts.GetAsync(Ns, "sympozium-run-badrbac"));
         Assert.Empty((await fixture.Clients.Roles.ListAsync(Ns, $"{Labels.AgentRun}=badrbac")).Items);
@@ -201,9 +201,10 @@ public sealed class AgentRunLifecycleTests(ControllerProcessFixture fixture)
         await fixture.EventuallyAsync(() => fixture.Clients.Runs.GetAsync(Ns, "doomed"), r => r.Status?.Phase == "Running", "run doomed is Running");
         var account = await fixture.Clients.ServiceAccounts.GetAsync(Ns, "sympozium-run-doomed");
         Assert.NotNull(account);
-        var role = await fixture.Clients.Roles.GetAsync(Ns, "sympozium-lifecycle-doomed");
-        Assert.Equal(["get"], role!.Rules.Single().Verbs);
-        var binding = await fixture.Clients.RoleBindings.GetAsync(Ns, "sympozium-lifecycle-doomed");
+        var role = Assert.Single((await fixture.Clients.Roles.ListAsync(Ns, $"{Labels.AgentRun}=doomed")).Items);
+        Assert.StartsWith("sympozium-lifecycle-doomed-", role.Metadata.Name, StringComparison.Ordinal);
+        Assert.Equal(["get"], role.Rules.Single().Verbs);
+        var binding = await fixture.Clients.RoleBindings.GetAsync(Ns, role.Metadata.Name);
         Assert.Equal("sympozium-run-doomed", binding!.Subjects.Single().Name);
         var job = await fixture.Clients.Jobs.GetAsync(Ns, "doomed");
         Assert.Equal("sympozium-run-doomed", job!.Spec.Template.Spec.ServiceAccountName);
@@ -213,8 +214,8 @@ public sealed class AgentRunLifecycleTests(ControllerProcessFixture fixture)
         await fixture.EventuallyAsync(async () => await fixture.Clients.Runs.GetAsync(Ns, "doomed") is null ? "gone" : null, _ => true, "run doomed is gone");
         await fixture.EventuallyAsync(async () => await fixture.Clients.Jobs.GetAsync(Ns, "doomed") is null ? "gone" : null, _ => true, "its Job is gone");
         Assert.Null(await fixture.Clients.ServiceAccounts.GetAsync(Ns, "sympozium-run-doomed"));
-        Assert.Null(await fixture.Clients.Roles.GetAsync(Ns, "sympozium-lifecycle-doomed"));
-        Assert.Null(await fixture.Clients.RoleBindings.GetAsync(Ns, "sympozium-lifecycle-doomed"));
+        Assert.Null(await fixture.Clients.Roles.GetAsync(Ns, role.Metadata.Name));
+        Assert.Null(await fixture.Clients.RoleBindings.GetAsync(Ns, role.Metadata.Name));
     }
 
     [Fact]
@@ -232,7 +233,8 @@ public sealed class AgentRunLifecycleTests(ControllerProcessFixture fixture)
             r => r.Status!.Conditions!.Any(c => c is { Type: "RbacGranted", Status: "False", Reason: "Revoked" }),
             "the grant is revoked");
         Assert.Null(await fixture.Clients.ServiceAccounts.GetAsync(Ns, "sympozium-run-granted"));
-        Assert.Null(await fixture.Clients.Roles.GetAsync(Ns, "sympozium-lifecycle-granted"));
+        Assert.Empty((await fixture.Clients.Roles.ListAsync(Ns, $"{Labels.AgentRun}=granted")).Items);
+        Assert.Empty((await fixture.Clients.RoleBindings.ListAsync(Ns, $"{Labels.AgentRun}=granted")).Items);
         Assert.NotNull(await fixture.Clients.Runs.GetAsync(Ns, "granted")); // the run itself stays, as history
     }
 

@@ -19,7 +19,7 @@ namespace Sympozium.Webhook.Tests;
 /// configurations (deploy/control-plane/webhook.yaml, caBundle written by the webhook), and
 /// kubectl sees the policy's answers; with the webhook down, validation fails closed.
 /// </summary>
-public sealed class WebhookEndToEndTests : IAsyncLifetime
+public sealed partial class WebhookEndToEndTests : IAsyncLifetime
 {
     private const string Ns = "sympozium-system";
     private readonly string _directory = Directory.CreateTempSubdirectory("sympozium-webhook-e2e-").FullName;

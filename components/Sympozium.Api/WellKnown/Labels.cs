@@ -37,6 +37,9 @@ public static class Labels
     /// <summary>Namespace of the run that owns a cluster-scoped object (cluster RBAC), for label-selected cleanup.</summary>
     public const string RunNamespace = Prefix + "run-namespace";
 
+    /// <summary>UID of the run that owns a cluster-scoped object, so a grant of a deleted run is never taken for one of a new run of the same name.</summary>
+    public const string RunUid = Prefix + "run-uid";
+
     public const string PartOf = "app.kubernetes.io/part-of";
     public const string AppManagedBy = "app.kubernetes.io/managed-by";
     public const string AppName = "app.kubernetes.io/name";

@@ -194,7 +194,39 @@ public static partial class AgentPodBuilder
         SecurityContext = ContainerSecurity.Restricted(),
     };
 
-    private static V1Container SkillSidecar(ResolvedSidecar resolved)
+    /// <summary>
+    /// The host access a sidecar gets: what its SkillPack asks for, only when the governing policy
+    /// allows host access (<see cref="AgentPodInputs.HostAccessAllowed"/>), or allows host mounts
+    /// and the pack asks for nothing but host paths (<see cref="AgentPodInputs.HostMountsAllowed"/>);
+    /// otherwise none.
+    /// </summary>
+    internal static HostAccess? GrantedHostAccess(AgentPodInputs inputs, ResolvedSidecar sidecar) =>
+        sidecar.Sidecar.HostAccess is { Enabled: true } access
+        && (inputs.HostAccessAllowed || (inputs.HostMountsAllowed && access is { Privileged: not true, RunAsRoot: not true, HostNetwork: not true, HostPID: not true }))
+            ? access
+            : null;
+
+    /// <summary>
+    /// Why the run may not start: a SkillPack asks for host access the governing policy does not
+    /// allow (named with the pack, the field and the fix); null when none does or the policy allows it.
+    /// </summary>
+    public static string? HostAccessRefusal(AgentPodInputs inputs, string? policyName)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (inputs.Sidecars.FirstOrDefault(s => s.Sidecar.HostAccess is { Enabled: true } && GrantedHostAccess(inputs, s) is null) is not { } asking)
+        {
+            return null;
+        }
+
+        var pack = asking.PackNamespace is { Length: > 0 } ns ? $"{ns}/{asking.PackName}" : asking.PackName;
+        var fix = policyName is null
+            ? $"bind the instance {inputs.Run.Spec.InstanceRef} to a SympoziumPolicy with spec.hostAccess.allowed: true (spec.policyRef)"
+            : $"set spec.hostAccess.allowed: true in SympoziumPolicy {policyName} (spec.sandboxPolicy.allowHostMounts covers host paths alone)";
+        return $"SkillPack {pack}: spec.sidecar.hostAccess.enabled asks for host access, which the governing policy does not allow; {fix}, or remove hostAccess from the pack";
+    }
+
+    /// <param name="hostAccess">The host access granted (<see cref="GrantedHostAccess"/>); null runs the sidecar restricted.</param>
+    private static V1Container SkillSidecar(ResolvedSidecar resolved, HostAccess? hostAccess)
     {
         var sidecar = resolved.Sidecar;
         var env = (sidecar.Env ?? []).Select(e => EnvVars.Value(e.Name, e.Value)).ToList();
@@ -206,7 +238,7 @@ public static partial class AgentPodBuilder
             mounts.Add(VolumeMounts.Of(WorkspaceVolume, IpcPaths.Workspace));
         }
 
-        var hostMounts = sidecar.HostAccess is { Enabled: true } access ? access.Mounts ?? [] : [];
+        var hostMounts = hostAccess?.Mounts ?? [];
         for (var i = 0; i < hostMounts.Count; i++)
         {
             mounts.Add(VolumeMounts.Of(HostVolumeName(resolved.PackName, i), hostMounts[i].MountPath, readOnly: hostMounts[i].ReadOnly != false));
@@ -229,7 +261,8 @@ public static partial class AgentPodBuilder
             Env = env.Count > 0 ? env : null,
             VolumeMounts = mounts,
             Resources = ContainerResources.Bounded(cpu, memory, cpu, memory),
-            SecurityContext = HostAccessContext(sidecar.HostAccess),
+            // Restricted unless the policy granted the host access the pack asks for.
+            SecurityContext = hostAccess is null ? ContainerSecurity.Restricted() : HostAccessContext(hostAccess),
         };
     }
 
@@ -258,28 +291,34 @@ public static partial class AgentPodBuilder
         };
     }
 
-    private static V1SecurityContext? HostAccessContext(HostAccess? access)
+    /// <summary>
+    /// A sidecar granted host access gives up only what its pack asks for: privileged drops the
+    /// restricted context; run-as-root relaxes just the user; host network, PID or paths alone keep
+    /// the container restricted.
+    /// </summary>
+    private static V1SecurityContext HostAccessContext(HostAccess access)
     {
-        if (access is not { Enabled: true })
-        {
-            return null;
-        }
-
-        var context = new V1SecurityContext();
+        var root = access.RunAsRoot == true;
         if (access.Privileged == true)
         {
-            context.Privileged = true;
-            context.AllowPrivilegeEscalation = true;
-            context.SeccompProfile = new V1SeccompProfile { Type = "Unconfined" };
+            return new V1SecurityContext
+            {
+                Privileged = true,
+                AllowPrivilegeEscalation = true,
+                SeccompProfile = new V1SeccompProfile { Type = "Unconfined" },
+                RunAsUser = root ? 0 : null,
+                RunAsNonRoot = root ? false : null,
+            };
         }
 
-        if (access.RunAsRoot == true)
+        var context = ContainerSecurity.Restricted();
+        if (root)
         {
             context.RunAsUser = 0;
             context.RunAsNonRoot = false;
         }
 
-        return context.Privileged is null && context.RunAsUser is null ? null : context;
+        return context;
     }
 
     private static V1ResourceRequirements SandboxResources(SandboxResources? requested)

@@ -44,7 +44,7 @@ public static partial class AgentPodBuilder
                 volumes.Add(new V1Volume { Name = SecretVolumeName(sidecar.PackName), Secret = new V1SecretVolumeSource { SecretName = sidecar.Sidecar.SecretRef, Optional = true } });
             }
 
-            var mounts = sidecar.Sidecar.HostAccess is { Enabled: true } access ? access.Mounts ?? [] : [];
+            var mounts = GrantedHostAccess(inputs, sidecar)?.Mounts ?? [];
             for (var i = 0; i < mounts.Count; i++)
             {
                 volumes.Add(new V1Volume { Name = HostVolumeName(sidecar.PackName, i), HostPath = new V1HostPathVolumeSource { Path = mounts[i].HostPath } });

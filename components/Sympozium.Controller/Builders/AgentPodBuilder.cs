@@ -108,8 +108,8 @@ public static partial class AgentPodBuilder
     {
         var run = inputs.Run;
         var sidecars = TaskSidecars(inputs).ToList();
-        var hostNetwork = sidecars.Any(s => s.Sidecar.HostAccess is { Enabled: true, HostNetwork: true });
-        var hostPid = sidecars.Any(s => s.Sidecar.HostAccess is { Enabled: true, HostPID: true });
+        var hostNetwork = sidecars.Any(s => GrantedHostAccess(inputs, s) is { HostNetwork: true });
+        var hostPid = sidecars.Any(s => GrantedHostAccess(inputs, s) is { HostPID: true });
         var needsApi = NeedsApiAccess(inputs);
         var memoryEnabled = inputs.Instance?.Spec.Memory?.Enabled == true;
 
@@ -137,7 +137,7 @@ public static partial class AgentPodBuilder
             init.Add(McpBridge(inputs, discoverOnly: false));
         }
 
-        init.AddRange(sidecars.Select(s => SkillSidecar(s)));
+        init.AddRange(sidecars.Select(s => SkillSidecar(s, GrantedHostAccess(inputs, s))));
         foreach (var hook in run.Spec.Lifecycle?.PreRun ?? [])
         {
             init.Add(PreRunHook(inputs, hook));

@@ -4,7 +4,8 @@ using Sympozium.Api.WellKnown;
 namespace Sympozium.Controller.Builders;
 
 /// <summary>A SkillPack sidecar resolved for a run, with the parameters of the SkillRef that named it.</summary>
-public sealed record ResolvedSidecar(string PackName, SkillSidecar Sidecar, IReadOnlyDictionary<string, string> Params);
+/// <param name="PackNamespace">Where the SkillPack was found (the run's namespace or sympozium-system); cluster-wide rules are granted only from sympozium-system, so null (unknown) grants none.</param>
+public sealed record ResolvedSidecar(string PackName, SkillSidecar Sidecar, IReadOnlyDictionary<string, string> Params, string? PackNamespace = null);
 
 /// <summary>An MCP server the run's mcp-bridge connects to.</summary>
 public sealed record McpServerBinding(string Name, string? AuthSecret, string? AuthKey);
@@ -58,6 +59,19 @@ public sealed record AgentPodInputs
 
     /// <summary>W3C traceparent of the controller span that creates the Job.</summary>
     public string? TraceParent { get; init; }
+
+    /// <summary>
+    /// The governing policy sets <c>spec.hostAccess.allowed</c>: sidecars whose SkillPack asks for
+    /// host access get it. Otherwise (default false) every sidecar runs restricted, without host
+    /// network, PID or paths.
+    /// </summary>
+    public bool HostAccessAllowed { get; init; }
+
+    /// <summary>
+    /// The governing policy sets <c>spec.sandboxPolicy.allowHostMounts</c>: sidecars whose SkillPack
+    /// asks only for host paths (nothing privileged, root, host network or PID) get them (default false).
+    /// </summary>
+    public bool HostMountsAllowed { get; init; }
 
     /// <summary>The bound policy lets fetch_url reach private networks.</summary>
     public bool FetchAllowPrivate { get; init; }

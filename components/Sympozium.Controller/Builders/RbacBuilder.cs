@@ -1,5 +1,8 @@
+using System.Security.Cryptography;
+using System.Text;
 using k8s.Models;
 using Sympozium.Api.Kinds;
+using Sympozium.Api.Validation;
 using Sympozium.Api.WellKnown;
 
 namespace Sympozium.Controller.Builders;
@@ -19,18 +22,21 @@ public sealed record RunRbac(
 }
 
 /// <summary>
-/// Per-run least-privilege RBAC (docs/design/agent-runs.md#per-run-rbac; upstream-fixes.md#cp-5):
-/// every grant is bound to the run's own ServiceAccount, never the shared <c>sympozium-agent</c>;
-/// cluster-scoped names carry the namespace so same-named runs in two namespaces cannot collide;
-/// everything is labelled for revocation when the run ends. Invalid rules are reported before
+/// Per-run least-privilege RBAC (docs/design/agent-runs.md#per-run-rbac; upstream-fixes.md#cp-5,
+/// #cp-22, #cp-23): every rule is judged by <see cref="RbacRuleJudge"/> first (no wildcards, no
+/// escalate/bind/impersonate, no Secrets, cluster-wide rules only from packs in sympozium-system),
+/// and every grant is bound to the run's own ServiceAccount, never the shared <c>sympozium-agent</c>.
+/// Grant names end in a hash of namespace, run, run UID and pack, so two runs can never share one;
+/// everything is labelled for revocation when the run ends. Refused rules are reported before
 /// anything is created, so a bad SkillPack never leaves partial RBAC behind.
 /// </summary>
 public static class RbacBuilder
 {
-    /// <summary>Verbs Kubernetes RBAC knows; anything else is a typo that would grant nothing.</summary>
-    public static readonly IReadOnlySet<string> KnownVerbs = new HashSet<string>(
-        ["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection", "impersonate", "bind", "escalate", "use", "approve", "sign", "*"],
-        StringComparer.Ordinal);
+    /// <summary>Kubernetes object names (Roles, ClusterRoles and their bindings) are at most this long.</summary>
+    private const int MaxNameLength = 253;
+
+    /// <summary>Label values are at most this long.</summary>
+    private const int MaxLabelValueLength = 63;
 
     /// <summary>
     /// The namespace's shared ServiceAccount of runs without API access: it never gets a token
@@ -59,12 +65,12 @@ public static class RbacBuilder
         var sidecars = inputs.Sidecars.Where(s => s.Sidecar.RequiresServer != true && !string.IsNullOrEmpty(s.Sidecar.Image)).ToList();
         foreach (var sidecar in sidecars)
         {
-            Check($"SkillPack {sidecar.PackName}: spec.sidecar.rbac", sidecar.Sidecar.Rbac, errors);
-            Check($"SkillPack {sidecar.PackName}: spec.sidecar.clusterRBAC", sidecar.Sidecar.ClusterRBAC, errors);
+            var pack = sidecar.PackNamespace is { Length: > 0 } packNs ? $"{packNs}/{sidecar.PackName}" : sidecar.PackName;
+            errors.AddRange(RbacRuleJudge.JudgeSkillPack(sidecar.Sidecar, sidecar.PackNamespace).Select(e => $"SkillPack {pack}: {e}"));
         }
 
-        Check($"AgentRun {ns}/{runName}: spec.lifecycle.rbac", run.Spec.Lifecycle?.Rbac, errors);
-        if (!AgentPodBuilder.NeedsApiAccess(inputs))
+        errors.AddRange(RbacRuleJudge.JudgeLifecycle(run.Spec.Lifecycle, "spec.lifecycle").Select(e => $"AgentRun {ns}/{runName}: {e}"));
+        if (errors.Count > 0 || !AgentPodBuilder.NeedsApiAccess(inputs))
         {
             return new RunRbac(null, [], [], [], [], errors);
         }
@@ -79,15 +85,15 @@ public static class RbacBuilder
 
         foreach (var sidecar in sidecars)
         {
-            var labels = Labeled(runName, ns, sidecar.PackName);
+            var labels = Labeled(run, sidecar.PackName);
             if (sidecar.Sidecar.Rbac is { Count: > 0 } rules)
             {
-                AddRole($"sympozium-skill-{sidecar.PackName}-{runName}", ns, labels, owner, rules, subject, roles, bindings);
+                AddRole(GrantName($"sympozium-skill-{sidecar.PackName}-{runName}", run, sidecar.PackName), ns, labels, owner, rules, subject, roles, bindings);
             }
 
             if (sidecar.Sidecar.ClusterRBAC is { Count: > 0 } clusterRules)
             {
-                var name = ClusterName(ns, sidecar.PackName, runName);
+                var name = ClusterName(run, sidecar.PackName);
                 clusterRoles.Add(new V1ClusterRole { ApiVersion = "rbac.authorization.k8s.io/v1", Kind = "ClusterRole", Metadata = Meta(name, null, labels, null), Rules = Rules(clusterRules) });
                 clusterBindings.Add(new V1ClusterRoleBinding
                 {
@@ -102,16 +108,16 @@ public static class RbacBuilder
 
         if (run.Spec.Lifecycle?.Rbac is { Count: > 0 } hookRules)
         {
-            var labels = Labeled(runName, ns, null);
+            var labels = Labeled(run, null);
             labels[Labels.Component] = Labels.Components.Lifecycle;
-            AddRole("sympozium-lifecycle-" + runName, ns, labels, owner, hookRules, subject, roles, bindings);
+            AddRole(GrantName("sympozium-lifecycle-" + runName, run, null), ns, labels, owner, hookRules, subject, roles, bindings);
         }
 
         var serviceAccount = new V1ServiceAccount
         {
             ApiVersion = "v1",
             Kind = "ServiceAccount",
-            Metadata = Meta(account, ns, Labeled(runName, ns, null), owner),
+            Metadata = Meta(account, ns, Labeled(run, null), owner),
         };
         return new RunRbac(serviceAccount, roles, bindings, clusterRoles, clusterBindings, errors);
     }
@@ -120,35 +126,27 @@ public static class RbacBuilder
     public static string ClusterSelector(string ns, string runName) =>
         $"{Labels.AgentRun}={runName},{Labels.RunNamespace}={ns},{Labels.ManagedBy}={Labels.Values.Sympozium}";
 
-    /// <summary><c>sympozium-skill-&lt;namespace&gt;-&lt;pack&gt;-&lt;run&gt;</c>.</summary>
-    public static string ClusterName(string ns, string pack, string runName) => $"sympozium-skill-{ns}-{pack}-{runName}";
+    /// <summary>Label selector of every cluster-scoped RBAC object of any run (for the sweep of grants whose run is gone).</summary>
+    public static string AllClusterGrantsSelector => $"{Labels.ManagedBy}={Labels.Values.Sympozium},{Labels.AgentRun},{Labels.RunNamespace}";
 
-    private static void Check(string where, List<RbacRule>? rules, List<string> errors)
+    /// <summary>
+    /// <c>sympozium-skill-&lt;namespace&gt;-&lt;pack&gt;-&lt;run&gt;-&lt;hash&gt;</c>: the readable part may be
+    /// ambiguous (<c>a-b</c>/<c>c</c> and <c>a</c>/<c>b-c</c>), the hash of namespace, run, UID and pack is not.
+    /// </summary>
+    public static string ClusterName(AgentRun run, string pack)
     {
-        for (var i = 0; i < (rules?.Count ?? 0); i++)
-        {
-            var rule = rules![i];
-            var path = $"{where}[{i}]";
-            if (rule.ApiGroups is not { Count: > 0 })
-            {
-                errors.Add($"{path}.apiGroups: list at least one API group (\"\" is the core group)");
-            }
+        ArgumentNullException.ThrowIfNull(run);
+        return GrantName($"sympozium-skill-{run.Metadata.Namespace}-{pack}-{run.Metadata.Name}", run, pack);
+    }
 
-            if (rule.Resources is not { Count: > 0 } || rule.Resources.Any(string.IsNullOrWhiteSpace))
-            {
-                errors.Add($"{path}.resources: list the resources the rule grants, e.g. pods");
-            }
-
-            var unknown = (rule.Verbs ?? []).Where(v => !KnownVerbs.Contains(v)).ToList();
-            if (rule.Verbs is not { Count: > 0 })
-            {
-                errors.Add($"{path}.verbs: list at least one verb, e.g. get, list, watch");
-            }
-            else if (unknown.Count > 0)
-            {
-                errors.Add($"{path}.verbs: {string.Join(", ", unknown.Select(v => $"\"{v}\""))} is not a Kubernetes verb; use {string.Join(", ", KnownVerbs)}");
-            }
-        }
+    /// <summary><paramref name="readable"/> cut to fit, then <c>-</c> and 12 hex digits of SHA-256 over namespace, name, UID and pack.</summary>
+    private static string GrantName(string readable, AgentRun run, string? pack)
+    {
+        // NUL cannot occur in any of the parts, so distinct tuples hash distinct inputs.
+        var identity = $"{run.Metadata.Namespace}\0{run.Metadata.Name}\0{run.Metadata.Uid}\0{pack}";
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity)))[..12];
+        var room = MaxNameLength - hash.Length - 1;
+        return $"{(readable.Length > room ? readable[..room] : readable).TrimEnd('-', '.')}-{hash}";
     }
 
     private static void AddRole(string name, string ns, Dictionary<string, string> labels, V1OwnerReference owner, IEnumerable<RbacRule> rules, Rbacv1Subject subject, List<V1Role> roles, List<V1RoleBinding> bindings)
@@ -164,20 +162,28 @@ public static class RbacBuilder
         });
     }
 
+    // Only the three judged fields are copied: resourceNames and nonResourceURLs are not part of
+    // RbacRule, so they can never widen a grant.
     private static List<V1PolicyRule> Rules(IEnumerable<RbacRule> rules) =>
         [.. rules.Select(r => new V1PolicyRule { ApiGroups = [.. r.ApiGroups], Resources = [.. r.Resources], Verbs = [.. r.Verbs] })];
 
-    private static Dictionary<string, string> Labeled(string runName, string ns, string? pack)
+    private static Dictionary<string, string> Labeled(AgentRun run, string? pack)
     {
         var labels = new Dictionary<string, string>
         {
-            [Labels.AgentRun] = runName,
-            [Labels.RunNamespace] = ns,
+            [Labels.AgentRun] = run.Metadata.Name!,
+            [Labels.RunNamespace] = run.Metadata.Namespace!,
             [Labels.ManagedBy] = Labels.Values.Sympozium,
         };
+        if (run.Metadata.Uid is { Length: > 0 } uid)
+        {
+            labels[Labels.RunUid] = uid;
+        }
+
         if (pack is not null)
         {
-            labels[Labels.Skill] = pack;
+            // A pack name may be a 253-character subdomain; a label value holds 63.
+            labels[Labels.Skill] = pack.Length > MaxLabelValueLength ? pack[..MaxLabelValueLength].TrimEnd('-', '.') : pack;
         }
 
         return labels;

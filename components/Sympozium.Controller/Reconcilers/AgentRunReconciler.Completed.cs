@@ -13,10 +13,12 @@ public sealed partial class AgentRunReconciler
     /// <summary>Every reconcile of a finished run: revoke RBAC, publish a failure, release the finalizer, prune history.</summary>
     private async Task<ReconcileResult> CompletedAsync(AgentRun run, CancellationToken cancellationToken)
     {
-        if (HasCondition(run, Conditions.RbacGranted))
+        // Revoked unless already recorded as revoked: a controller that crashed between granting
+        // and writing RbacGranted=True left grants the status does not mention.
+        if (!RbacRevoked(run))
         {
             await RevokeRbacAsync(run, cancellationToken).ConfigureAwait(false);
-            SetCondition(run.Status!, Conditions.RbacGranted, "False", "Revoked", "the run has finished; its ServiceAccount and grants were deleted");
+            SetCondition(run.Status!, Conditions.RbacGranted, "False", "Revoked", "the run has finished; its ServiceAccount and grants were deleted (if it had any)");
             await WriteStatusAsync(run, cancellationToken).ConfigureAwait(false);
         }
 

@@ -84,7 +84,7 @@ public sealed partial class AgentRunReconciler
         var maxConcurrent = policy?.Spec.SubagentPolicy?.MaxConcurrent;
         if (maxConcurrent is not > 0)
         {
-            return await StartAsync(run, instance, plan.Timeout, age, cancellationToken).ConfigureAwait(false);
+            return await StartAsync(run, instance, policy, plan.Timeout, age, cancellationToken).ConfigureAwait(false);
         }
 
         // One decision at a time per instance, on a fresh list, so two workers never overfill it.
@@ -100,7 +100,7 @@ public sealed partial class AgentRunReconciler
                 return ReconcileResult.RequeueAfter(Poll * 2);
             }
 
-            return await StartAsync(run, instance, plan.Timeout, age, cancellationToken).ConfigureAwait(false);
+            return await StartAsync(run, instance, policy, plan.Timeout, age, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -2,13 +2,23 @@ using Sympozium.Api.Kinds;
 using Sympozium.Api.WellKnown;
 using Sympozium.Controller.Builders;
 using Sympozium.Kubernetes.Client;
+using Sympozium.Kubernetes.Reconcile;
 
 namespace Sympozium.Controller.Reconcilers;
 
-// Per-run RBAC: granted before the Job exists, judged by RbacBuilder first; revoked on every terminal
-// path and on deletion — when the run ends, not when it is pruned (docs/design/upstream-fixes.md#cp-5).
+// Per-run RBAC: granted before the Job exists, judged by RbacRuleJudge (through RbacBuilder) first;
+// revoked on every terminal path and on deletion — when the run ends, not when it is pruned
+// (docs/design/upstream-fixes.md#cp-5); grants a crash left behind are swept (RbacSweeper).
 public sealed partial class AgentRunReconciler
 {
+    /// <summary>Fails a run whose rules <see cref="Sympozium.Api.Validation.RbacRuleJudge"/> refused; nothing was granted.</summary>
+    private Task<ReconcileResult> RbacRefusedAsync(AgentRun run, RunRbac rbac, CancellationToken cancellationToken) =>
+        FailAsync(run, "RbacRefused", "skill RBAC refused, nothing was granted: " + string.Join("; ", rbac.Errors), cancellationToken);
+
+    /// <summary>True once the run's grants are recorded as revoked (condition RbacGranted=False).</summary>
+    private static bool RbacRevoked(AgentRun run) =>
+        run.Status?.Conditions?.Any(c => c.Type == Conditions.RbacGranted && c.Status == "False") == true;
+
     /// <summary>Creates the run's ServiceAccount, Roles, RoleBindings and cluster-scoped grants (each one only if absent).</summary>
     private async Task CreateRbacAsync(RunRbac rbac, CancellationToken cancellationToken)
     {

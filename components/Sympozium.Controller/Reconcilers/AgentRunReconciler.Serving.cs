@@ -49,7 +49,7 @@ public sealed partial class AgentRunReconciler
         var rbac = RbacBuilder.Build(inputs with { Sidecars = [ServerModeBuilder.AsGrantee(server)] });
         if (!rbac.IsValid)
         {
-            return await FailAsync(run, "InvalidRbac", "failed to create skill RBAC: " + string.Join("; ", rbac.Errors), cancellationToken).ConfigureAwait(false);
+            return await RbacRefusedAsync(run, rbac, cancellationToken).ConfigureAwait(false);
         }
 
         var apiAccess = !rbac.IsEmpty;

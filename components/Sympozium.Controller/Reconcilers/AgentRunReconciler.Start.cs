@@ -15,7 +15,8 @@ public sealed partial class AgentRunReconciler
     private const string MemorySkill = "memory";
 
     /// <summary>Resolves what the Job depends on, creates RBAC and the Job, and marks the run Running.</summary>
-    private async Task<ReconcileResult> StartAsync(AgentRun run, SympoziumInstance instance, TimeSpan timeout, TimeSpan age, CancellationToken cancellationToken)
+    /// <param name="policy">The governing policy (null when the instance names none): decides host access.</param>
+    private async Task<ReconcileResult> StartAsync(AgentRun run, SympoziumInstance instance, SympoziumPolicy? policy, TimeSpan timeout, TimeSpan age, CancellationToken cancellationToken)
     {
         var ns = run.Metadata.Namespace!;
         var name = run.Metadata.Name!;
@@ -52,6 +53,8 @@ public sealed partial class AgentRunReconciler
             Instance = instance,
             Skills = skills,
             Sidecars = sidecars,
+            HostAccessAllowed = policy?.Spec.HostAccess?.Allowed == true,
+            HostMountsAllowed = policy?.Spec.SandboxPolicy?.AllowHostMounts == true,
             McpServers = [.. mcp.Select(m => new McpServerBinding(m.Ref.Name, m.Ref.AuthSecret, m.Ref.AuthKey))],
             MemoryServerUrl = memoryUrl,
             Timeout = timeout,
@@ -61,16 +64,22 @@ public sealed partial class AgentRunReconciler
             BusCredentials = _options.NatsIssuer is not null,
         };
 
+        if (AgentPodBuilder.HostAccessRefusal(inputs, policy?.Metadata.Name) is { } hostAccessRefused)
+        {
+            return await FailAsync(run, "HostAccessDenied", hostAccessRefused, cancellationToken).ConfigureAwait(false);
+        }
+
         if (serverMode)
         {
             return await StartServerAsync(run, inputs, traceId, cancellationToken).ConfigureAwait(false);
         }
 
-        // Invalid rules are reported before anything exists, so nothing partial is left behind.
+        // Judged again here, not only at admission: the pack may have changed since, or no webhook
+        // is installed. Refused rules are reported before anything exists, so nothing is granted.
         var rbac = RbacBuilder.Build(inputs);
         if (!rbac.IsValid)
         {
-            return await FailAsync(run, "InvalidRbac", "failed to create skill RBAC: " + string.Join("; ", rbac.Errors), cancellationToken).ConfigureAwait(false);
+            return await RbacRefusedAsync(run, rbac, cancellationToken).ConfigureAwait(false);
         }
 
         V1Job job;
@@ -155,7 +164,7 @@ public sealed partial class AgentRunReconciler
 
             if (pack?.Spec.Sidecar is { Image.Length: > 0 } sidecar)
             {
-                sidecars.Add(new ResolvedSidecar(packName, sidecar, skill.Params ?? []));
+                sidecars.Add(new ResolvedSidecar(packName, sidecar, skill.Params ?? [], pack.Metadata.Namespace));
             }
         }
 

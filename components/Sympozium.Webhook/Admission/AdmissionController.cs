@@ -56,6 +56,12 @@ public sealed class AdmissionController(IClusterLookup cluster, IDenialRecorder 
             return Error(request, 422, "Invalid", string.Join('\n', invalid.Errors.Select(e => $"{what}: {e}")));
         }
 
+        // RBAC that could escalate is refused whatever the policy (docs/design/rbac-judge.md).
+        if (RbacAdmission.Refusal(kind.Kind, request, obj) is { } refused)
+        {
+            return refused;
+        }
+
         try
         {
             return kind.Kind switch
