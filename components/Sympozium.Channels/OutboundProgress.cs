@@ -19,8 +19,12 @@ public sealed class OutboundProgress(NatsEventBus? bus, ILogger logger)
 {
     private const int MaxRemembered = 1000;
     private static readonly KeyValueBucket Bucket = KeyValueBucket.OutboundProgress;
+
+    // After a failure the bucket is left alone this long: a missing bucket answers a read only
+    // with a timeout, and no part should wait for that.
+    private static readonly TimeSpan RetryBucketAfter = TimeSpan.FromMinutes(1);
     private readonly Dictionary<string, string> _remembered = [];
-    private int _bucketUnusable;
+    private long _bucketUnusableUntil; // Environment.TickCount64; 0 while it works.
 
     /// <summary>
     /// The key of one outbound event: namespace, instance, and the publisher's message id (e.g.
@@ -54,7 +58,7 @@ public sealed class OutboundProgress(NatsEventBus? bus, ILogger logger)
         }
 
         var remembered = Parse(record, fingerprint);
-        if (bus is null)
+        if (bus is null || BucketResting)
         {
             return remembered;
         }
@@ -86,7 +90,7 @@ public sealed class OutboundProgress(NatsEventBus? bus, ILogger logger)
             _remembered[key] = record;
         }
 
-        if (bus is null)
+        if (bus is null || BucketResting)
         {
             return;
         }
@@ -125,9 +129,18 @@ public sealed class OutboundProgress(NatsEventBus? bus, ILogger logger)
         return slash > 0 && int.TryParse(record.AsSpan(0, slash), NumberStyles.None, CultureInfo.InvariantCulture, out var sent) ? sent : 0;
     }
 
+    private bool BucketResting
+    {
+        get
+        {
+            var until = Interlocked.Read(ref _bucketUnusableUntil);
+            return until != 0 && Environment.TickCount64 < until;
+        }
+    }
+
     private void BucketWorks()
     {
-        if (Interlocked.Exchange(ref _bucketUnusable, 0) != 0)
+        if (Interlocked.Exchange(ref _bucketUnusableUntil, 0) != 0)
         {
             Log.ProgressBucketBack(logger, Bucket.Name);
         }
@@ -136,7 +149,7 @@ public sealed class OutboundProgress(NatsEventBus? bus, ILogger logger)
     private void BucketFailed(string reason)
     {
         // Logged when it starts failing, not on every part.
-        if (Interlocked.Exchange(ref _bucketUnusable, 1) == 0)
+        if (Interlocked.Exchange(ref _bucketUnusableUntil, Environment.TickCount64 + (long)RetryBucketAfter.TotalMilliseconds) == 0)
         {
             Log.ProgressBucketFailed(logger, Bucket.Name, reason);
         }

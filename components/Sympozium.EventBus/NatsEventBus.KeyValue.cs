@@ -93,7 +93,7 @@ public sealed partial class NatsEventBus
     /// or expired). A direct get on <c>$JS.API.DIRECT.GET.KV_&lt;bucket&gt;.$KV.&lt;bucket&gt;.&lt;key&gt;</c>, so a
     /// permission on that subject is all a reader needs.
     /// </summary>
-    /// <exception cref="EventBusUnavailableException">No answer (NATS away, or no such bucket).</exception>
+    /// <exception cref="EventBusUnavailableException">No answer within the request timeout (NATS away, or no such bucket).</exception>
     public async Task<byte[]?> GetValueAsync(KeyValueBucket bucket, string key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(bucket);
@@ -109,13 +109,17 @@ public sealed partial class NatsEventBus
                     requestSerializer: NatsRawSerializer<byte[]>.Default,
                     replySerializer: NatsRawSerializer<byte[]>.Default,
                     cancellationToken: token),
-                Options.RequestTimeout * 2,
+                Options.RequestTimeout,
                 "the read of " + bucket.Subject(key),
                 cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested)
         {
-            var why = e is NatsNoRespondersException ? $"bucket {bucket.Name} does not exist (no stream {bucket.StreamName})" : Reason(e);
+            // The server answers no direct get for a stream it does not have: a missing bucket
+            // looks like a timeout.
+            var why = e is NatsNoRespondersException
+                ? $"bucket {bucket.Name} does not exist (no stream {bucket.StreamName})"
+                : $"{Reason(e)} (NATS is away, or bucket {bucket.Name} does not exist: no stream {bucket.StreamName})";
             throw new EventBusUnavailableException($"Reading {bucket.Subject(key)} failed: {why}.", e);
         }
 

@@ -47,7 +47,7 @@ internal static partial class Log
     [LoggerMessage(8026, LogLevel.Information, "Outbound event {Sequence} to chat {ChatId} was sent before ({Parts} message(s)); not sent again")]
     public static partial void OutboundAlreadySent(ILogger logger, ulong sequence, string chatId, int parts);
 
-    [LoggerMessage(8027, LogLevel.Warning, "Outbound progress bucket {Bucket} unusable ({Reason}); parts sent are remembered in this process only until it works again")]
+    [LoggerMessage(8027, LogLevel.Warning, "Outbound progress bucket {Bucket} unusable ({Reason}); parts sent are remembered in this process only, and the bucket is tried again in a minute")]
     public static partial void ProgressBucketFailed(ILogger logger, string bucket, string reason);
 
     [LoggerMessage(8028, LogLevel.Information, "Outbound progress bucket {Bucket} works again")]
