@@ -64,7 +64,7 @@ internal sealed class ChannelScenario : IAsyncDisposable
     }
 
     /// <summary>Publishes <c>channel.message.send</c> as the channel router does.</summary>
-    public Task PublishSendAsync(JsonObject data, string instance = Instance, string ns = Namespace)
+    public Task PublishSendAsync(JsonObject data, string instance = Instance, string ns = Namespace, string? messageId = null)
     {
         var metadata = new Dictionary<string, string>
         {
@@ -73,7 +73,7 @@ internal sealed class ChannelScenario : IAsyncDisposable
             [NatsSubjects.Metadata.Channel] = data["channel"]?.ToString() ?? "",
         };
         using var document = JsonDocument.Parse(data.ToJsonString());
-        return Bus.PublishAsync(EventEnvelope.Create(NatsSubjects.ChannelMessageSend, metadata, document.RootElement.Clone()));
+        return Bus.PublishAsync(EventEnvelope.Create(NatsSubjects.ChannelMessageSend, metadata, document.RootElement.Clone()), messageId);
     }
 
     /// <summary>Everything stored on <c>channel.message.received</c>, oldest first.</summary>
