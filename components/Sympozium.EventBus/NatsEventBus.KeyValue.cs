@@ -12,7 +12,7 @@ public sealed partial class NatsEventBus
     /// of times. Needs the right to create streams, which only the controller has: users of the
     /// bucket never call this (a missing bucket makes <see cref="PutValueAsync"/> fail instead).
     /// </summary>
-    /// <exception cref="EventBusUnavailableException">The stream could not be created or updated.</exception>
+    /// <exception cref="EventBusUnavailableException">The stream could not be created or updated (logged).</exception>
     public async Task EnsureBucketAsync(KeyValueBucket bucket, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(bucket);
@@ -40,6 +40,7 @@ public sealed partial class NatsEventBus
         }
         catch (Exception e) when (e is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested)
         {
+            Log.StreamSetupFailed(_logger, config.Name!, 1, 1, Reason(e));
             throw new EventBusUnavailableException(
                 $"The key-value bucket '{bucket.Name}' (stream {bucket.StreamName}) could not be created or updated on {Options.RedactedUrl}: {Reason(e)}.",
                 e);
