@@ -32,7 +32,12 @@ public sealed class InboundPublisher(IEventPublisher bus, ChannelOptions options
         ArgumentNullException.ThrowIfNull(message);
         message = message with { Channel = options.Channel, InstanceName = options.InstanceName };
         var data = JsonSerializer.SerializeToElement(message, MessageJsonContext.Default.InboundMessage);
-        var envelope = EventEnvelope.Create(NatsSubjects.ChannelMessageReceived, options.Metadata, data);
+        var envelope = EventEnvelope.Create(NatsSubjects.ChannelMessageReceived, options.Metadata, data) with
+        {
+            // This pod's own scope: its credentials allow nothing else, and the router takes the
+            // instance from the subject, not from what the payload claims.
+            Subject = NatsSubjects.FromChannel(options.Namespace, options.InstanceName, options.Channel, NatsSubjects.ChannelMessageReceived),
+        };
         string chatId = message.ChatId ?? "", platformMessageId = message.MessageId ?? "";
         var id = MessageId(options, chatId, platformMessageId);
         for (var attempt = 1; ; attempt++)

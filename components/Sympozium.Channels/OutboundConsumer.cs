@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Sympozium.Api.Messages;
@@ -25,25 +23,16 @@ namespace Sympozium.Channels;
 /// <param name="progress">Where sent parts are recorded (default: this process only).</param>
 public sealed class OutboundConsumer(IChannelPlatform platform, ChannelOptions options, ILogger logger, OutboundProgress? progress = null)
 {
-    private const int MaxConsumerName = 200;
     private readonly OutboundProgress _progress = progress ?? new OutboundProgress(null, logger);
 
     /// <summary>
-    /// The durable consumer name: <c>channel-&lt;type&gt;_&lt;namespace&gt;_&lt;instance&gt;</c>. '_' cannot occur in a
-    /// Kubernetes name, so two instances never share a consumer (with '-' "a-b"/"c" and "a"/"b-c"
-    /// would). Hashed when it would be too long.
+    /// The durable consumer name: <c>channel-&lt;type&gt;_&lt;namespace&gt;_&lt;instance&gt;</c>
+    /// (<see cref="NatsConsumers.ChannelOutbound"/>, the name this pod's credentials allow).
     /// </summary>
     public static string ConsumerName(ChannelOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var name = SubscriptionOptions.ConsumerName($"channel-{options.Channel}_{options.Namespace}_{options.InstanceName}");
-        if (name.Length <= MaxConsumerName)
-        {
-            return name;
-        }
-
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..16];
-        return name[..(MaxConsumerName - 17)] + "-" + hash;
+        return NatsConsumers.ChannelOutbound(options.Namespace, options.InstanceName, options.Channel);
     }
 
     /// <summary>
@@ -54,7 +43,7 @@ public sealed class OutboundConsumer(IChannelPlatform platform, ChannelOptions o
     {
         ArgumentNullException.ThrowIfNull(options);
         var delivery = options.Outbound;
-        return SubscriptionOptions.Durable(ConsumerName(options), NatsSubjects.Subject(NatsSubjects.ChannelMessageSend)) with
+        return SubscriptionOptions.Durable(ConsumerName(options), NatsSubjects.ToChannel(options.Namespace, options.InstanceName, options.Channel, NatsSubjects.ChannelMessageSend)) with
         {
             DeliverFrom = DeliverFrom.New,
             AckWait = delivery.AckWait,

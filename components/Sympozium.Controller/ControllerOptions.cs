@@ -34,6 +34,13 @@ public sealed record ControllerOptions
     /// <summary>ttlSecondsAfterFinished of agent and postRun Jobs (env JOB_TTL_SECONDS; default 300).</summary>
     public int JobTtlSeconds { get; init; } = Builders.AgentPodBuilder.TtlSecondsAfterFinished;
 
+    /// <summary>
+    /// Mints NATS credentials (the controller's own, each run's, each channel pod's) from the
+    /// account signing key mounted at NATS_SIGNING_KEY_DIR; null where NATS runs without
+    /// authentication (then pods connect as the bus URL and NATS_TOKEN/NATS_USER say).
+    /// </summary>
+    public EventBus.Credentials.NatsCredentialIssuer? NatsIssuer { get; init; }
+
     /// <summary>Images and the event bus URL injected into pods.</summary>
     public ControllerImages Images { get; init; } = ControllerImages.Default;
 
@@ -64,6 +71,7 @@ public sealed record ControllerOptions
             JobTtlSeconds = Integer("JOB_TTL_SECONDS", Builders.AgentPodBuilder.TtlSecondsAfterFinished, 0),
             HealthBindAddress = get("HEALTH_BIND_ADDRESS") is { Length: > 0 } bind ? bind : get(EnvironmentVariables.PodIp) is { Length: > 0 } podIp ? podIp : "+",
             MaxRunHistory = Integer("MAX_RUN_HISTORY", Defaults.RunHistoryLimit, 1),
+            NatsIssuer = get(EnvironmentVariables.NatsSigningKeyDirectory) is { Length: > 0 } keys ? EventBus.Credentials.NatsCredentialIssuer.FromDirectory(keys) : null,
             Images = new ControllerImages
             {
                 Registry = get(Defaults.ImageRegistryVariable) is { Length: > 0 } registry ? registry : Defaults.ImageRegistry,

@@ -6,7 +6,9 @@ using Sympozium.Controller.Channels;
 using Sympozium.Controller.Reconcilers;
 using Sympozium.Controller.Health;
 using Sympozium.Controller.Runs;
+using Sympozium.Api.WellKnown;
 using Sympozium.EventBus;
+using Sympozium.EventBus.Credentials;
 using Sympozium.Hosting;
 using Sympozium.Kubernetes.Client;
 
@@ -40,6 +42,16 @@ internal sealed class ControllerService(KubernetesConnection connection, Control
         if (options.EventBusUrl is { } url)
         {
             var busOptions = EventBusOptions.FromEnvironment() with { Url = url, ClientName = "sympozium-controller" };
+            if (options.NatsIssuer is { } issuer)
+            {
+                // Its own credentials, minted in memory: the signing key never leaves this process.
+                busOptions = busOptions with { Credentials = issuer.Issue("controller", NatsPermissions.ForController(), lifetime: null) };
+            }
+            else
+            {
+                loggers.CreateLogger("Sympozium.Controller").LogWarning("No NATS signing key ({Variable} is not set): agent and channel pods get no NATS credentials of their own", EnvironmentVariables.NatsSigningKeyDirectory);
+            }
+
             events = new BackgroundBusRunEvents(busOptions, loggers);
         }
 

@@ -17,6 +17,9 @@ public sealed record EventBusOptions
     public const string UserVariable = EnvironmentVariables.NatsUser;
     public const string PasswordVariable = EnvironmentVariables.NatsPassword;
     public const string ConnectTimeoutVariable = EnvironmentVariables.EventBusConnectTimeout;
+    public const string CredentialsVariable = EnvironmentVariables.NatsCredentials;
+    public const string InboxPrefixVariable = EnvironmentVariables.NatsInboxPrefix;
+    public const string ManageStreamVariable = EnvironmentVariables.EventBusManageStream;
 
     /// <summary>The defaults: the in-cluster URL, no auth.</summary>
     public static EventBusOptions Default { get; } = new();
@@ -32,6 +35,28 @@ public sealed record EventBusOptions
 
     /// <summary>Password for <see cref="User"/> (default: none, env NATS_PASSWORD). Never logged.</summary>
     public string? Password { get; init; }
+
+    /// <summary>
+    /// Path of a NATS credentials file (user JWT + nkey seed) for decentralized JWT
+    /// authentication (default: none, env NATS_CREDS). The client reads it at every (re)connect.
+    /// </summary>
+    public string? CredentialsFile { get; init; }
+
+    /// <summary>In-memory user credentials (the controller mints its own); wins over <see cref="CredentialsFile"/>. Never logged.</summary>
+    public Credentials.NatsUserCredentials? Credentials { get; init; }
+
+    /// <summary>
+    /// Prefix of reply inboxes (default: <c>_INBOX</c>, env NATS_INBOX_PREFIX). Restricted
+    /// credentials may subscribe only to their own prefix, so it must match them.
+    /// </summary>
+    public string? InboxPrefix { get; init; }
+
+    /// <summary>
+    /// Whether this process creates or updates the stream on connect and when a publish finds
+    /// none (default: true, env EVENT_BUS_MANAGE_STREAM=false turns it off). Only the controller
+    /// manages the stream in a cluster; restricted credentials may not.
+    /// </summary>
+    public bool ManageStream { get; init; } = true;
 
     /// <summary>Client name shown by the server's connz (default: none).</summary>
     public string? ClientName { get; init; }
@@ -59,6 +84,15 @@ public sealed record EventBusOptions
     public TimeSpan StreamMaxAge { get; init; } = TimeSpan.FromHours(24);
 
     /// <summary>
+    /// Most bytes the stream keeps; the oldest events are dropped beyond it (default: 512 MiB,
+    /// half the server's JetStream store, so the store's own limit never stops publishing).
+    /// </summary>
+    public long StreamMaxBytes { get; init; } = 512L * 1024 * 1024;
+
+    /// <summary>Largest event the stream accepts (default: 1 MiB, the server's max_payload).</summary>
+    public int StreamMaxMessageSize { get; init; } = 1024 * 1024;
+
+    /// <summary>
     /// JetStream de-duplication window for message ids (default: 10 min). Long enough that a
     /// process restarted after a crash republishes into the window and is de-duplicated.
     /// </summary>
@@ -67,7 +101,7 @@ public sealed record EventBusOptions
     /// <summary>Attempts at create-or-update of the stream (default: 10, 2 s apart, as upstream).</summary>
     public int StreamSetupAttempts { get; init; } = 10;
 
-    /// <summary>Reads EVENT_BUS_URL, NATS_TOKEN, NATS_USER, NATS_PASSWORD and EVENT_BUS_CONNECT_TIMEOUT.</summary>
+    /// <summary>Reads EVENT_BUS_URL, NATS_TOKEN, NATS_USER, NATS_PASSWORD, NATS_CREDS, NATS_INBOX_PREFIX, EVENT_BUS_MANAGE_STREAM and EVENT_BUS_CONNECT_TIMEOUT.</summary>
     /// <param name="getVariable">Environment lookup (default: the process environment).</param>
     /// <exception cref="FormatException">EVENT_BUS_CONNECT_TIMEOUT is not a duration, or NATS_PASSWORD is set without NATS_USER.</exception>
     public static EventBusOptions FromEnvironment(Func<string, string?>? getVariable = null)
@@ -79,7 +113,15 @@ public sealed record EventBusOptions
             Token = NullIfEmpty(getVariable(TokenVariable)),
             User = NullIfEmpty(getVariable(UserVariable)),
             Password = NullIfEmpty(getVariable(PasswordVariable)),
+            CredentialsFile = NullIfEmpty(getVariable(CredentialsVariable)),
+            InboxPrefix = NullIfEmpty(getVariable(InboxPrefixVariable)),
+            ManageStream = !string.Equals(NullIfEmpty(getVariable(ManageStreamVariable)), "false", StringComparison.OrdinalIgnoreCase),
         };
+
+        if (options.CredentialsFile is { } path && !File.Exists(path))
+        {
+            throw new FormatException($"{CredentialsVariable}='{path}' does not exist: the controller mounts the credentials it minted for this pod there; check the pod's volumes.");
+        }
 
         if (options.Password is not null && options.User is null)
         {
@@ -123,9 +165,9 @@ public sealed record EventBusOptions
     /// <summary>The URL with any user information replaced, fit for a log line.</summary>
     public string RedactedUrl => Internal.UrlRedaction.Redact(Url);
 
-    /// <summary>Which authentication is configured: <c>token</c>, <c>user/password</c> or <c>none</c>.</summary>
+    /// <summary>Which authentication is configured: <c>jwt</c>, <c>credentials file</c>, <c>token</c>, <c>user/password</c> or <c>none</c>.</summary>
     public string AuthenticationKind =>
-        Token is not null ? "token" : User is not null ? "user/password" : "none";
+        Credentials is not null ? "jwt" : CredentialsFile is not null ? "credentials file" : Token is not null ? "token" : User is not null ? "user/password" : "none";
 
     // Records print every property; secrets must never reach a log line or an exception.
     private bool PrintMembers(StringBuilder builder)

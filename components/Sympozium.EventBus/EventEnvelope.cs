@@ -43,9 +43,17 @@ public sealed record EventEnvelope
     [JsonConverter(typeof(RawJsonConverter))]
     public JsonElement Data { get; init; }
 
-    /// <summary>The NATS subject this envelope travels on: <c>sympozium.</c> + <see cref="Topic"/>.</summary>
+    /// <summary>
+    /// The NATS subject this envelope travels on: a scoped subject set by the publisher
+    /// (<see cref="NatsSubjects.FromRun"/>, <see cref="NatsSubjects.ToChannel"/>, …), else
+    /// upstream's flat <c>sympozium.</c> + <see cref="Topic"/>. Not part of the JSON.
+    /// </summary>
     [JsonIgnore]
-    public string Subject => NatsSubjects.Subject(Topic);
+    public string Subject
+    {
+        get => field ?? NatsSubjects.Subject(Topic);
+        init;
+    }
 
     /// <summary>Creates an envelope stamped with the current UTC time.</summary>
     public static EventEnvelope Create(

@@ -29,7 +29,7 @@ public sealed partial class NatsEventBus
         {
             ack = await PublishOnceAsync(subject, payload, opts, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (IsNoStream(e) && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (IsNoStream(e) && Options.ManageStream && !cancellationToken.IsCancellationRequested)
         {
             // No stream answered: NATS restarted without its store. Put the stream back once.
             try

@@ -10,7 +10,8 @@ public sealed partial class NatsEventBus
 {
     /// <summary>
     /// The stream every component shares: same name, subjects, retention, age and storage as
-    /// upstream, plus a de-duplication window long enough for a restarted publisher.
+    /// upstream, plus a de-duplication window long enough for a restarted publisher, and bounded
+    /// in bytes and message size (upstream's grew until the disk was full).
     /// </summary>
     public static StreamConfig StreamConfig(EventBusOptions options)
     {
@@ -22,6 +23,9 @@ public sealed partial class NatsEventBus
             Storage = StreamConfigStorage.File,
             NumReplicas = 1,
             DuplicateWindow = options.DuplicateWindow,
+            MaxBytes = options.StreamMaxBytes,
+            MaxMsgSize = options.StreamMaxMessageSize,
+            Discard = StreamConfigDiscard.Old,
         };
     }
 

@@ -101,7 +101,11 @@ public sealed partial class NatsEventBus : IEventPublisher, IAsyncDisposable
             try
             {
                 Log.Connected(logger, options.RedactedUrl, options.AuthenticationKind);
-                await bus.EnsureStreamAsync(cancellationToken).ConfigureAwait(false);
+                if (options.ManageStream)
+                {
+                    await bus.EnsureStreamAsync(cancellationToken).ConfigureAwait(false);
+                }
+
                 return bus;
             }
             catch
@@ -146,7 +150,15 @@ public sealed partial class NatsEventBus : IEventPublisher, IAsyncDisposable
     internal static NatsOpts ToNatsOpts(EventBusOptions options)
     {
         var auth = NatsAuthOpts.Default;
-        if (options.Token is not null)
+        if (options.Credentials is { } credentials)
+        {
+            auth = auth with { Jwt = credentials.Jwt, Seed = credentials.Seed };
+        }
+        else if (options.CredentialsFile is not null)
+        {
+            auth = auth with { CredsFile = options.CredentialsFile };
+        }
+        else if (options.Token is not null)
         {
             auth = auth with { Token = options.Token };
         }
@@ -166,6 +178,7 @@ public sealed partial class NatsEventBus : IEventPublisher, IAsyncDisposable
             ReconnectWaitMin = options.ReconnectWaitMin,
             ReconnectWaitMax = options.ReconnectWaitMax,
             ReconnectJitter = TimeSpan.FromMilliseconds(100),
+            InboxPrefix = options.InboxPrefix ?? options.Credentials?.InboxPrefix ?? NatsOpts.Default.InboxPrefix,
         };
     }
 

@@ -14,15 +14,29 @@ internal sealed record IpcBridgeOptions
     public const string InstanceNameVariable = EnvironmentVariables.InstanceName;
     public const string AgentNamespaceVariable = EnvironmentVariables.AgentNamespace;
     public const string SuppressCompletionVariable = EnvironmentVariables.GateSuppressCompletion;
+    public const string AgentRunUidVariable = EnvironmentVariables.AgentRunUid;
 
     /// <summary>The AgentRun name; part of every subject and message id (env AGENT_RUN_ID, required).</summary>
     public required string AgentRunId { get; init; }
 
+    /// <summary>
+    /// The AgentRun's uid (env AGENT_RUN_UID, required): with <see cref="AgentNamespace"/> it keys
+    /// the subjects and consumers (docs/design/event-bus.md#subjects), so two runs of the same
+    /// name in two namespaces, or one after the other, never share them.
+    /// </summary>
+    public required string AgentRunUid { get; init; }
+
     /// <summary>The SympoziumInstance (env INSTANCE_NAME; default empty, as upstream).</summary>
     public string InstanceName { get; init; } = "";
 
-    /// <summary>The run's namespace (env AGENT_NAMESPACE); sent as metadata <c>namespace</c> when set.</summary>
-    public string AgentNamespace { get; init; } = "";
+    /// <summary>The run's namespace (env AGENT_NAMESPACE, required); sent as metadata <c>namespace</c>.</summary>
+    public required string AgentNamespace { get; init; }
+
+    /// <summary>The subject of a topic this bridge publishes.</summary>
+    public string SubjectFor(string topic) => NatsSubjects.FromRun(AgentNamespace, AgentRunUid, topic);
+
+    /// <summary>The subject of a topic addressed to this run.</summary>
+    public string InboundSubject(string topic) => NatsSubjects.ToRun(AgentNamespace, AgentRunUid, topic);
 
     /// <summary>Gate mode: do not publish completion nor stream chunks (env GATE_SUPPRESS_COMPLETION=true).</summary>
     public bool SuppressCompletion { get; init; }
@@ -68,10 +82,7 @@ internal sealed record IpcBridgeOptions
             [NatsSubjects.Metadata.AgentRunId] = AgentRunId,
             [NatsSubjects.Metadata.InstanceName] = InstanceName,
         };
-        if (AgentNamespace.Length > 0)
-        {
-            metadata[NatsSubjects.Metadata.Namespace] = AgentNamespace;
-        }
+        metadata[NatsSubjects.Metadata.Namespace] = AgentNamespace;
 
         return metadata;
     }
@@ -94,11 +105,23 @@ internal sealed record IpcBridgeOptions
             throw new FormatException($"{AgentRunIdVariable}='{runId}' is not an AgentRun name: it may not contain spaces, '*', '>' or '/'.");
         }
 
+        var ns = Required(getVariable, AgentNamespaceVariable, "the AgentRun's namespace", "team-a");
+        var uid = Required(getVariable, AgentRunUidVariable, "the AgentRun's metadata.uid", "6f1c2a9e-…");
+        try
+        {
+            _ = NatsSubjects.FromRun(ns, uid, NatsSubjects.AgentRunCompleted);
+        }
+        catch (ArgumentException e)
+        {
+            throw new FormatException($"{AgentNamespaceVariable}='{ns}' / {AgentRunUidVariable}='{uid}': {e.Message}", e);
+        }
+
         var options = new IpcBridgeOptions
         {
             AgentRunId = runId,
+            AgentRunUid = uid,
             InstanceName = getVariable(InstanceNameVariable) ?? "",
-            AgentNamespace = getVariable(AgentNamespaceVariable) ?? "",
+            AgentNamespace = ns,
             SuppressCompletion = IsTrue(getVariable(SuppressCompletionVariable)),
             IpcDirectory = IpcPaths.Resolve(IpcPaths.Ipc, getVariable(IpcPaths.RootVariable)),
         };
@@ -110,6 +133,14 @@ internal sealed record IpcBridgeOptions
         }
 
         return options;
+    }
+
+    private static string Required(Func<string, string?> getVariable, string variable, string what, string example)
+    {
+        var value = getVariable(variable);
+        return string.IsNullOrWhiteSpace(value)
+            ? throw new FormatException($"{variable} is not set. The controller sets it to {what} on the ipc-bridge container; set it (e.g. {variable}={example}) when running the bridge by hand.")
+            : value;
     }
 
     private static bool IsTrue(string? value) =>

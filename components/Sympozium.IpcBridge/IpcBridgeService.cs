@@ -172,18 +172,17 @@ internal sealed class IpcBridgeService(
         try
         {
             var inbound = new InboundWriter(options, _logger);
-            var consumerSuffix = SubscriptionOptions.ConsumerName(options.AgentRunId);
-            var followupSubject = NatsSubjects.AgentFollowup(options.AgentRunId);
-            var execResultSubject = NatsSubjects.ToolExecResultFor(options.AgentRunId);
+            var followupSubject = options.InboundSubject(NatsSubjects.AgentFollowup);
+            var execResultSubject = options.InboundSubject(NatsSubjects.ToolExecResult);
 
             // Durable per run and starting at the first stored event: a follow-up or tool result
             // published before this bridge subscribed (or while it restarted) is still delivered.
             // The server forgets the consumers once the run is long gone.
             var followups = bus.Subscribe(
-                SubscriptionOptions.Durable("ipc-bridge-followup-" + consumerSuffix, followupSubject) with { InactiveThreshold = options.InboundConsumerExpiry },
+                SubscriptionOptions.Durable(NatsConsumers.RunFollowups(options.AgentRunUid), followupSubject) with { InactiveThreshold = options.InboundConsumerExpiry },
                 inbound.WriteFollowupAsync);
             var execResults = bus.Subscribe(
-                SubscriptionOptions.Durable("ipc-bridge-exec-result-" + consumerSuffix, execResultSubject) with { InactiveThreshold = options.InboundConsumerExpiry },
+                SubscriptionOptions.Durable(NatsConsumers.RunExecResults(options.AgentRunUid), execResultSubject) with { InactiveThreshold = options.InboundConsumerExpiry },
                 inbound.WriteExecResultAsync);
 
             var subscribed = TimeSpan.FromSeconds(10);

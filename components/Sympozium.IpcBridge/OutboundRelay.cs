@@ -204,7 +204,7 @@ internal sealed class OutboundRelay
             return;
         }
 
-        var envelope = EventEnvelope.Create(route.Topic, _options.Metadata(), data, _clock);
+        var envelope = EventEnvelope.Create(route.Topic, _options.Metadata(), data, _clock) with { Subject = _options.SubjectFor(route.Topic) };
         var messageId = _options.AgentRunId + ":" + _publishedLog.Session + ":" + relativePath;
         var publisher = await bus.WaitAsync(cancellationToken).ConfigureAwait(false);
         var result = await PublishWithRetryAsync(publisher, envelope, messageId, relativePath, cancellationToken).ConfigureAwait(false);

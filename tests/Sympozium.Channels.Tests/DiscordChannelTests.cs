@@ -197,7 +197,7 @@ public sealed class DiscordChannelTests(ITestOutputHelper output)
         var environment = scenario.Environment(TestPorts.GetFreeTcpPort());
         environment["DISCORD_BOT_TOKEN"] = discord.BotToken;
         environment["DISCORD_API_URL"] = discord.ApiUrl;
-        var channel = ChannelProcess.Start("Discord", environment, output);
+        var channel = ChannelProcess.Start("Discord", scenario.WithCredentials("Discord", environment), output);
         try
         {
             await channel.WaitUntilReadyAsync();

@@ -144,7 +144,7 @@ public sealed class WhatsAppChannelTests(ITestOutputHelper output)
         environment["WHATSAPP_APP_SECRET"] = AppSecret;
         environment["WHATSAPP_API_URL"] = graph.ApiUrl;
         environment["WHATSAPP_WEBHOOK_PORT"] = port.ToString(CultureInfo.InvariantCulture);
-        var channel = ChannelProcess.Start("WhatsApp", environment, output);
+        var channel = ChannelProcess.Start("WhatsApp", scenario.WithCredentials("WhatsApp", environment), output);
         try
         {
             await channel.WaitForLogAsync("Webhook listening", ChannelScenario.Wait);

@@ -20,7 +20,7 @@ public sealed class BridgeInboundTests(ITestOutputHelper output)
         await bridge.WaitUntilReadyAsync();
         await using var bus = await scenario.ConnectBusAsync();
 
-        await bus.PublishAsync("agent.followup." + scenario.RunId, null, Json("""{"text":"and also this"}"""));
+        await scenario.PublishToRunAsync(bus, NatsSubjects.AgentFollowup, Json("""{"text":"and also this"}"""));
 
         var file = await WaitForFileAsync(Path.Combine(scenario.Ipc, "input"), "followup-*.json");
         Assert.Matches(@"^followup-\d+\.json$", Path.GetFileName(file));
@@ -34,8 +34,8 @@ public sealed class BridgeInboundTests(ITestOutputHelper output)
         await using var scenario = await BridgeScenario.StartAsync(output);
         await using (var bus = await scenario.ConnectBusAsync())
         {
-            await bus.PublishAsync("agent.followup." + scenario.RunId, null, Json("""{"text":"early"}"""));
-            await bus.PublishAsync("agent.followup.another-run", null, Json("""{"text":"not mine"}"""));
+            await scenario.PublishToRunAsync(bus, NatsSubjects.AgentFollowup, Json("""{"text":"early"}"""));
+            await scenario.PublishToRunAsync(bus, NatsSubjects.AgentFollowup, Json("""{"text":"not mine"}"""), runUid: Guid.NewGuid().ToString());
         }
 
         var bridge = scenario.StartBridge();
@@ -56,7 +56,7 @@ public sealed class BridgeInboundTests(ITestOutputHelper output)
         await using var bus = await scenario.ConnectBusAsync();
         const string result = """{"id":"call-42","exitCode":0,"stdout":"ok","stderr":""}""";
 
-        await bus.PublishAsync(NatsSubjects.ToolExecResult + "." + scenario.RunId, null, Json(result));
+        await scenario.PublishToRunAsync(bus, NatsSubjects.ToolExecResult, Json(result));
 
         var file = await WaitForFileAsync(Path.Combine(scenario.Ipc, "tools"), "exec-result-call-42.json");
         Assert.True(BridgeScenario.SameJson(result, File.ReadAllBytes(file)));
@@ -71,7 +71,7 @@ public sealed class BridgeInboundTests(ITestOutputHelper output)
         await bridge.WaitUntilReadyAsync();
         await using var bus = await scenario.ConnectBusAsync();
 
-        await bus.PublishAsync(NatsSubjects.ToolExecResult + "." + scenario.RunId, null, Json("""{"id":"../../evil","exitCode":0}"""));
+        await scenario.PublishToRunAsync(bus, NatsSubjects.ToolExecResult, Json("""{"id":"../../evil","exitCode":0}"""));
 
         await bridge.WaitForLogAsync("has no usable id ('../../evil')", Wait);
         Assert.Empty(Directory.GetFiles(scenario.Root, "*evil*", SearchOption.AllDirectories));
@@ -86,7 +86,7 @@ public sealed class BridgeInboundTests(ITestOutputHelper output)
         await bridge.WaitUntilReadyAsync();
         await using var bus = await scenario.ConnectBusAsync();
 
-        await bus.PublishAsync(NatsSubjects.ToolExecResult + "." + scenario.RunId, null, Json("""{"id":"call-7","exitCode":"boom"}"""));
+        await scenario.PublishToRunAsync(bus, NatsSubjects.ToolExecResult, Json("""{"id":"call-7","exitCode":"boom"}"""));
 
         await bridge.WaitForLogAsync("has no usable id ('(none)')", Wait);
         Assert.Empty(Directory.GetFiles(Path.Combine(scenario.Ipc, "tools")));

@@ -29,7 +29,7 @@ public sealed class BridgeLifecycleTests(ITestOutputHelper output)
         var bridge = scenario.StartBridge();
         await bridge.WaitUntilReadyAsync();
         scenario.WriteAtomically("output/result.json", """{"status":"success"}""");
-        await scenario.Probe.WaitForCountAsync("sympozium.agent.run.completed", 1, Wait);
+        await scenario.Probe.WaitForCountAsync(scenario.Subject(NatsSubjects.AgentRunCompleted), 1, Wait);
 
         var clock = Stopwatch.StartNew();
         scenario.WriteDone();

@@ -19,12 +19,12 @@ public sealed class BridgePublishTests(ITestOutputHelper output)
         const string result = """{"status":"success","response":"Hello","metrics":{"durationMs":1234,"inputTokens":10,"outputTokens":20,"toolCalls":3}}""";
 
         scenario.WriteAtomically("output/result.json", result);
-        await scenario.Probe.WaitForCountAsync("sympozium.agent.run.completed", 1, Wait);
+        await scenario.Probe.WaitForCountAsync(scenario.Subject(NatsSubjects.AgentRunCompleted), 1, Wait);
         scenario.WriteDone();
 
         Assert.Equal(0, await bridge.WaitForExitAsync(Wait));
         var stored = Assert.Single(await scenario.ReadAsync(NatsSubjects.AgentRunCompleted));
-        Assert.Equal("sympozium.agent.run.completed", stored.Subject);
+        Assert.Equal(scenario.Subject(NatsSubjects.AgentRunCompleted), stored.Subject);
         var envelope = JsonNode.Parse(stored.Body)!;
         Assert.Equal("agent.run.completed", envelope["topic"]!.GetValue<string>());
         Assert.Equal(scenario.RunId, envelope["metadata"]!["agentRunID"]!.GetValue<string>());
@@ -49,7 +49,7 @@ public sealed class BridgePublishTests(ITestOutputHelper output)
         Assert.Equal(1, await scenario.CountAsync(NatsSubjects.AgentRunCompleted));
         Assert.Equal(1, await scenario.CountAsync(NatsSubjects.AgentStreamChunk));
         var all = await scenario.Probe.ReadAsync("sympozium.>");
-        Assert.Equal(["sympozium.agent.stream.chunk", "sympozium.agent.run.completed"], all.Select(e => e.Subject));
+        Assert.Equal([scenario.Subject(NatsSubjects.AgentStreamChunk), scenario.Subject(NatsSubjects.AgentRunCompleted)], all.Select(e => e.Subject));
     }
 
     [Fact]
@@ -163,7 +163,7 @@ public sealed class BridgePublishTests(ITestOutputHelper output)
         await bridge.WaitUntilReadyAsync();
 
         scenario.WriteAtomically("output/stream-0.json", """{"type":"text","content":"one","index":0}""");
-        await scenario.Probe.WaitForCountAsync("sympozium.agent.stream.chunk", 1, Wait);
+        await scenario.Probe.WaitForCountAsync(scenario.Subject(NatsSubjects.AgentStreamChunk), 1, Wait);
         File.Delete(Path.Combine(scenario.Ipc, "output/stream-0.json"));
         scenario.WriteAtomically("output/stream-0.json", """{"type":"text","content":"two","index":0}""");
         await Task.Delay(2500); // At least one full rescan.

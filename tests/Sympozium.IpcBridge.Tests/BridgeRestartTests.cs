@@ -18,7 +18,7 @@ public sealed class BridgeRestartTests(ITestOutputHelper output)
         var first = scenario.StartBridge();
         await first.WaitUntilReadyAsync();
         scenario.WriteAtomically("output/stream-0.json", """{"type":"text","content":"Hello","index":0}""");
-        await scenario.Probe.WaitForCountAsync("sympozium.agent.stream.chunk", 1, Wait);
+        await scenario.Probe.WaitForCountAsync(scenario.Subject(NatsSubjects.AgentStreamChunk), 1, Wait);
         await first.WaitForLogAsync("Published output/stream-0.json", Wait);
 
         await first.KillAsync();
@@ -40,7 +40,7 @@ public sealed class BridgeRestartTests(ITestOutputHelper output)
         var first = scenario.StartBridge();
         await first.WaitUntilReadyAsync();
         scenario.WriteAtomically("output/result.json", """{"status":"success","response":"once"}""");
-        await scenario.Probe.WaitForCountAsync("sympozium.agent.run.completed", 1, Wait);
+        await scenario.Probe.WaitForCountAsync(scenario.Subject(NatsSubjects.AgentRunCompleted), 1, Wait);
         await first.WaitForLogAsync("Published output/result.json", Wait);
         await first.KillAsync();
 
@@ -51,7 +51,7 @@ public sealed class BridgeRestartTests(ITestOutputHelper output)
         scenario.WriteDone();
 
         Assert.Equal(0, await second.WaitForExitAsync(Wait));
-        Assert.Contains("Published output/result.json to sympozium.agent.run.completed (sequence 1, duplicate True)", second.Log, StringComparison.Ordinal);
+        Assert.Contains($"Published output/result.json to {scenario.Subject(NatsSubjects.AgentRunCompleted)} (sequence 1, duplicate True)", second.Log, StringComparison.Ordinal);
         Assert.Equal(1, await scenario.CountAsync(NatsSubjects.AgentRunCompleted));
     }
 

@@ -63,6 +63,9 @@ public sealed class ChannelSpec
 
     [Description("Who may trigger runs through this channel.")]
     public ChannelAccessControl? AccessControl { get; set; }
+
+    [Description("Let agents send_channel_message to any chat of this channel (within accessControl.allowedChats). Default false: a run may message only the chat it answers.")]
+    public bool? AllowAgentMessagesToAnyChat { get; set; }
 }
 
 [Description("A Secret reference for a channel.")]

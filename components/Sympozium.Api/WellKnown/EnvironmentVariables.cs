@@ -67,6 +67,21 @@ public static class EnvironmentVariables
     public const string NatsUser = "NATS_USER";
     public const string NatsPassword = "NATS_PASSWORD";
 
+    /// <summary>Path of a NATS credentials file (user JWT + seed) the controller minted for this pod.</summary>
+    public const string NatsCredentials = "NATS_CREDS";
+
+    /// <summary>The reply-inbox prefix the credentials allow (e.g. <c>_INBOX.run-…</c>).</summary>
+    public const string NatsInboxPrefix = "NATS_INBOX_PREFIX";
+
+    /// <summary>"false": never create or update the stream (only the controller manages it).</summary>
+    public const string EventBusManageStream = "EVENT_BUS_MANAGE_STREAM";
+
+    /// <summary>Directory of the NATS account signing key (files <c>seed</c> and <c>account</c>) the controller mints credentials with.</summary>
+    public const string NatsSigningKeyDirectory = "NATS_SIGNING_KEY_DIR";
+
+    /// <summary>The uid of the AgentRun (the ipc-bridge's subjects and consumers are keyed by it).</summary>
+    public const string AgentRunUid = "AGENT_RUN_UID";
+
     /// <summary>How long NATS may be unreachable before a component gives up.</summary>
     public const string EventBusConnectTimeout = "EVENT_BUS_CONNECT_TIMEOUT";
 

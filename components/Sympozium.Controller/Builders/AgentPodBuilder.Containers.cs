@@ -2,6 +2,7 @@ using k8s.Models;
 using Sympozium.Api.Kinds;
 using Sympozium.Api.Validation;
 using Sympozium.Api.WellKnown;
+using Sympozium.EventBus.Credentials;
 using Sympozium.Kubernetes.Pods;
 
 namespace Sympozium.Controller.Builders;
@@ -97,8 +98,16 @@ public static partial class AgentPodBuilder
             EnvVars.Value(EnvironmentVariables.AgentRunId, run.Metadata.Name),
             EnvVars.Value(EnvironmentVariables.InstanceName, run.Spec.InstanceRef),
             EnvVars.Value(EnvironmentVariables.AgentNamespace, run.Metadata.Namespace),
+            EnvVars.Value(EnvironmentVariables.AgentRunUid, run.Metadata.Uid),
             EnvVars.Value(EnvironmentVariables.EventBusUrl, inputs.Images.EventBusUrl),
         };
+        List<V1VolumeMount> mounts = [VolumeMounts.Of(IpcVolume, IpcPaths.Ipc)];
+        if (inputs.BusCredentials)
+        {
+            env.AddRange(BusCredentialsBuilder.Environment(NatsPermissions.ForRun(run.Metadata.Namespace!, run.Metadata.Uid!).InboxPrefix));
+            mounts.Add(BusCredentialsBuilder.Mount());
+        }
+
         if (run.Spec.Lifecycle?.PostRun?.Any(h => h.Gate == true) == true)
         {
             env.Add(EnvVars.Value(EnvironmentVariables.GateSuppressCompletion, "true"));
@@ -117,7 +126,7 @@ public static partial class AgentPodBuilder
             ImagePullPolicy = "IfNotPresent",
             RestartPolicy = "Always",
             Env = env,
-            VolumeMounts = [VolumeMounts.Of(IpcVolume, IpcPaths.Ipc)],
+            VolumeMounts = mounts,
             Resources = ContainerResources.Bounded("50m", "64Mi", "100m", "128Mi"),
             SecurityContext = ContainerSecurity.Restricted(),
         };

@@ -27,6 +27,11 @@ public static partial class AgentPodBuilder
             volumes.Add(new V1Volume { Name = MemoryVolume, ConfigMap = new V1ConfigMapVolumeSource { Name = run.Spec.InstanceRef + "-memory", Optional = true } });
         }
 
+        if (inputs.BusCredentials)
+        {
+            volumes.Add(BusCredentialsBuilder.VolumeFor(BusCredentialsBuilder.RunSecretName(run)));
+        }
+
         if (inputs.McpServers.Count > 0)
         {
             volumes.Add(new V1Volume { Name = McpConfigVolume, ConfigMap = new V1ConfigMapVolumeSource { Name = name + "-mcp-servers", Optional = true } });

@@ -62,6 +62,12 @@ public sealed record AgentPodInputs
     /// <summary>The bound policy lets fetch_url reach private networks.</summary>
     public bool FetchAllowPrivate { get; init; }
 
+    /// <summary>
+    /// The run's NATS credentials Secret exists (<see cref="BusCredentialsBuilder.RunSecret"/>):
+    /// the ipc-bridge mounts it and connects with it. False where NATS runs without authentication.
+    /// </summary>
+    public bool BusCredentials { get; init; }
+
     public ControllerImages Images { get; init; } = ControllerImages.Default;
 
     /// <summary>How long a finished Job and its pod are kept (ttlSecondsAfterFinished; logs stay readable that long).</summary>

@@ -1,6 +1,7 @@
 using k8s.Models;
 using Sympozium.Api.Kinds;
 using Sympozium.Api.WellKnown;
+using Sympozium.EventBus.Credentials;
 using Sympozium.Kubernetes;
 using Sympozium.Kubernetes.Pods;
 
@@ -23,7 +24,11 @@ public static class InstanceChildrenBuilder
     /// <summary>URL of the instance's memory server, as agents reach it.</summary>
     public static string MemoryServerUrl(string instance, string ns) => $"http://{MemoryName(instance)}.{ns}.svc:{MemoryServerPort}";
 
-    public static V1Deployment ChannelDeployment(SympoziumInstance instance, ChannelSpec channel, ControllerImages images)
+    /// <param name="instance">The owner.</param>
+    /// <param name="channel">The channel entry.</param>
+    /// <param name="images">Images and the bus URL.</param>
+    /// <param name="busCredentials">Mount the channel's NATS credentials Secret (<see cref="BusCredentialsBuilder.ChannelSecret"/>).</param>
+    public static V1Deployment ChannelDeployment(SympoziumInstance instance, ChannelSpec channel, ControllerImages images, bool busCredentials = false)
     {
         ArgumentNullException.ThrowIfNull(instance);
         ArgumentNullException.ThrowIfNull(channel);
@@ -76,6 +81,17 @@ public static class InstanceChildrenBuilder
             strategy = new V1DeploymentStrategy { Type = "Recreate" };
             container.VolumeMounts = [VolumeMounts.Of("whatsapp-data", "/data")];
             pod.Volumes = [new V1Volume { Name = "whatsapp-data", PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = WhatsAppClaimName(name) } }];
+        }
+
+        if (busCredentials)
+        {
+            foreach (var variable in BusCredentialsBuilder.Environment(NatsPermissions.ForChannel(instance.Metadata.Namespace!, name, channel.Type).InboxPrefix))
+            {
+                container.Env.Add(variable);
+            }
+
+            container.VolumeMounts = [.. container.VolumeMounts ?? [], BusCredentialsBuilder.Mount()];
+            pod.Volumes = [.. pod.Volumes ?? [], BusCredentialsBuilder.VolumeFor(BusCredentialsBuilder.ChannelSecretName(name, channel.Type))];
         }
 
         return new V1Deployment

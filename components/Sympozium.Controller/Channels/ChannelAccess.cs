@@ -1,4 +1,5 @@
 using Sympozium.Api.Kinds;
+using Sympozium.Api.WellKnown;
 
 namespace Sympozium.Controller.Channels;
 
@@ -42,5 +43,39 @@ public static class ChannelAccess
         }
 
         return reason is null ? AccessDecision.Allow : new AccessDecision(false, reason, rules.DenyMessage);
+    }
+
+    /// <summary>
+    /// Whether an agent's <c>send_channel_message</c> from <paramref name="run"/> may reach
+    /// <paramref name="chatId"/> on <paramref name="channel"/>: the instance must have that
+    /// channel; the chat the run answers is always allowed; any other chat only when the channel
+    /// sets <c>allowAgentMessagesToAnyChat</c>, and never one outside <c>allowedChats</c>.
+    /// Null when allowed, else the reason.
+    /// </summary>
+    public static string? CheckAgentMessage(SympoziumInstance instance, AgentRun run, string channel, string chatId)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        ArgumentNullException.ThrowIfNull(run);
+        var spec = instance.Spec.Channels?.FirstOrDefault(c => c.Type == channel);
+        if (spec is null)
+        {
+            return $"instance {instance.Metadata.Namespace}/{instance.Metadata.Name} has no {channel} channel";
+        }
+
+        var annotations = run.Metadata.Annotations ?? [];
+        var ownChat = annotations.GetValueOrDefault(Annotations.ReplyChannel) == channel && annotations.GetValueOrDefault(Annotations.ReplyChatId) == chatId;
+        if (ownChat)
+        {
+            return null;
+        }
+
+        if (spec.AllowAgentMessagesToAnyChat != true)
+        {
+            return $"chat '{chatId}' is not the chat this run answers; set spec.channels[{channel}].allowAgentMessagesToAnyChat on the instance to allow it";
+        }
+
+        return spec.AccessControl?.AllowedChats is { Count: > 0 } chats && !chats.Contains(chatId)
+            ? $"chat '{chatId}' is not in spec.channels[{channel}].accessControl.allowedChats"
+            : null;
     }
 }

@@ -47,5 +47,11 @@ public sealed partial class ChannelRouter
 
         [LoggerMessage(7013, LogLevel.Information, "Channel reply {MessageId} for {Instance} published on {Channel} (duplicate: {Duplicate})")]
         public static partial void ReplyPublished(ILogger logger, string messageId, string instance, string channel, bool duplicate);
+
+        [LoggerMessage(7030, LogLevel.Warning, "Agent message #{Sequence} from AgentRun {Run} not delivered: {Reason}")]
+        public static partial void AgentMessageRefused(ILogger logger, ulong sequence, string run, string reason);
+
+        [LoggerMessage(7031, LogLevel.Information, "Agent message from AgentRun {Run} forwarded to {Instance} on {Channel} chat {ChatId} (duplicate: {Duplicate})")]
+        public static partial void AgentMessageForwarded(ILogger logger, string run, string instance, string channel, string chatId, bool duplicate);
     }
 }

@@ -9,31 +9,28 @@ namespace Sympozium.Controller.Channels;
 
 public sealed partial class ChannelRouter
 {
-    /// <summary>All run lifecycle topics; only completed and failed are answered.</summary>
-    private static readonly string OutcomesSubject = NatsSubjects.Prefix + "agent.run.*";
+    /// <summary>All run lifecycle topics of every run; only completed and failed are answered.</summary>
+    private static readonly string OutcomesSubject = NatsSubjects.FromAnyRun("agent.run.*");
 
     private ValueTask HandleOutcomeAsync(ReceivedEvent received, CancellationToken cancellationToken)
     {
-        var topic = received.Subject.StartsWith(NatsSubjects.Prefix, StringComparison.Ordinal) ? received.Subject[NatsSubjects.Prefix.Length..] : received.Subject;
+        if (!NatsSubjects.TryParse(received.Subject, out var scope) || !scope.IsRun)
+        {
+            Log.OutcomeIgnored(_logger, received.Subject, received.StreamSequence, "?", "not a run's subject");
+            return ValueTask.CompletedTask;
+        }
 
         // agent.run.requested and agent.run.started have nothing to answer.
-        return topic is NatsSubjects.AgentRunCompleted or NatsSubjects.AgentRunFailed
-            ? ReplyAsync(received, topic, cancellationToken)
+        return scope.Topic is NatsSubjects.AgentRunCompleted or NatsSubjects.AgentRunFailed
+            ? ReplyAsync(received, scope, cancellationToken)
             : ValueTask.CompletedTask;
     }
 
     /// <summary>agent.run.completed / agent.run.failed → one channel.message.send for a channel run.</summary>
-    private async ValueTask ReplyAsync(ReceivedEvent received, string topic, CancellationToken cancellationToken)
+    private async ValueTask ReplyAsync(ReceivedEvent received, ScopedSubject scope, CancellationToken cancellationToken)
     {
-        var metadata = received.Envelope.Metadata;
-        var runName = metadata.GetValueOrDefault(NatsSubjects.Metadata.AgentRunId);
-        if (string.IsNullOrEmpty(runName))
-        {
-            Log.OutcomeIgnored(_logger, topic, received.StreamSequence, "?", "no agentRunID in the metadata");
-            return;
-        }
-
-        var run = await FindRunAsync(metadata.GetValueOrDefault(NatsSubjects.Metadata.Namespace), runName, topic, received.StreamSequence, cancellationToken).ConfigureAwait(false);
+        var topic = scope.Topic;
+        var run = await FindRunAsync(received, scope, cancellationToken).ConfigureAwait(false);
         if (run is null)
         {
             return;
@@ -58,39 +55,40 @@ public sealed partial class ChannelRouter
             : ReplyText.ForCompleted(TryRead(data, MessageJsonContext.Default.AgentResult, out var result, out _) ? result : null);
 
         var ns = run.Metadata.Namespace ?? "";
-        var instance = FirstSet(run.Spec.InstanceRef, metadata.GetValueOrDefault(NatsSubjects.Metadata.InstanceName)) ?? "";
+        var instance = run.Spec.InstanceRef;
         var messageId = "reply/" + (run.Metadata.Uid is { Length: > 0 } uid ? uid : run.Key);
         await PublishReplyAsync(ns, instance, channel, annotations.GetValueOrDefault(Annotations.ReplyChatId) ?? "", annotations.GetValueOrDefault(Annotations.ReplyThreadId), text, messageId, cancellationToken).ConfigureAwait(false);
         await MarkRepliedAsync(run, topic, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// The run by namespace and name; without a namespace (an older publisher), the only channel
-    /// run with that name cluster-wide.
+    /// The run an event on a run's subject is about: named by the metadata, in the subject's
+    /// namespace, and only if its uid is the subject's (the publisher's credentials hold it to
+    /// that uid; the metadata is only a claim). Null (logged) otherwise.
     /// </summary>
-    private async Task<AgentRun?> FindRunAsync(string? ns, string name, string topic, ulong sequence, CancellationToken cancellationToken)
+    private async Task<AgentRun?> FindRunAsync(ReceivedEvent received, ScopedSubject scope, CancellationToken cancellationToken)
     {
-        if (!string.IsNullOrEmpty(ns))
+        var name = received.Envelope.Metadata.GetValueOrDefault(NatsSubjects.Metadata.AgentRunId);
+        if (string.IsNullOrEmpty(name))
         {
-            var run = await _clients.Runs.GetAsync(ns, name, cancellationToken).ConfigureAwait(false);
-            if (run is null)
-            {
-                Log.OutcomeIgnored(_logger, topic, sequence, ns + "/" + name, "no such AgentRun");
-            }
-
-            return run;
+            Log.OutcomeIgnored(_logger, scope.Topic, received.StreamSequence, scope.Namespace + "/?", "no agentRunID in the metadata");
+            return null;
         }
 
-        var matches = (await _clients.Runs.ListAsync(labelSelector: $"{Labels.Source}={Labels.Sources.Channel}", cancellationToken: cancellationToken).ConfigureAwait(false)).Items
-            .Where(r => r.Metadata.Name == name)
-            .ToList();
-        if (matches.Count == 1)
+        var run = await _clients.Runs.GetAsync(scope.Namespace, name, cancellationToken).ConfigureAwait(false);
+        if (run is null)
         {
-            return matches[0];
+            Log.OutcomeIgnored(_logger, scope.Topic, received.StreamSequence, scope.Namespace + "/" + name, "no such AgentRun");
+            return null;
         }
 
-        Log.OutcomeIgnored(_logger, topic, sequence, "*/" + name, matches.Count == 0 ? "no channel AgentRun with that name" : "the name is ambiguous across namespaces and the event has no namespace");
-        return null;
+        if (run.Metadata.Uid != scope.Name)
+        {
+            Log.OutcomeIgnored(_logger, scope.Topic, received.StreamSequence, run.Key, $"published for run uid {scope.Name}, but the run's uid is {run.Metadata.Uid}");
+            return null;
+        }
+
+        return run;
     }
 
     private async Task MarkRepliedAsync(AgentRun run, string topic, CancellationToken cancellationToken)

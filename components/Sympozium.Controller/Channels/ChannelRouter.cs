@@ -71,11 +71,12 @@ public sealed partial class ChannelRouter
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var subscriptions = new List<EventSubscription>(2);
+        var subscriptions = new List<EventSubscription>(3);
         try
         {
-            subscriptions.Add(_bus.Subscribe(_options.Subscription(_options.InboundConsumer, NatsSubjects.Subject(NatsSubjects.ChannelMessageReceived)), HandleMessageAsync));
+            subscriptions.Add(_bus.Subscribe(_options.Subscription(_options.InboundConsumer, NatsSubjects.FromAnyChannel(NatsSubjects.ChannelMessageReceived)), HandleMessageAsync));
             subscriptions.Add(_bus.Subscribe(_options.Subscription(_options.OutcomesConsumer, OutcomesSubject), HandleOutcomeAsync));
+            subscriptions.Add(_bus.Subscribe(_options.Subscription(_options.AgentMessagesConsumer, NatsSubjects.FromAnyRun(NatsSubjects.ChannelMessageSend)), HandleAgentMessageAsync));
 
             await Task.WhenAll(subscriptions.Select(s => s.Ready)).WaitAsync(cancellationToken).ConfigureAwait(false);
             Log.Started(_logger, _options.InboundConsumer, _options.OutcomesConsumer);
@@ -106,30 +107,28 @@ public sealed partial class ChannelRouter
             return;
         }
 
-        var instanceName = FirstSet(message.InstanceName, envelope.Metadata.GetValueOrDefault(NatsSubjects.Metadata.InstanceName));
-        var channel = FirstSet(message.Channel, envelope.Metadata.GetValueOrDefault(NatsSubjects.Metadata.Channel));
-        if (string.IsNullOrWhiteSpace(message.Text) || instanceName is null)
+        // Who sent it is what the subject says: the channel pod's credentials allow only its own
+        // instance's subject. What the payload or the metadata claim is not trusted.
+        if (!NatsSubjects.TryParse(received.Subject, out var scope) || !scope.IsInstance || scope.Channel is null)
         {
-            Log.MessageIgnored(_logger, received.StreamSequence, instanceName is null ? "no instanceName" : "empty text");
+            Log.MessageIgnored(_logger, received.StreamSequence, $"{received.Subject} is not an instance's channel subject");
             return;
         }
 
-        if (channel is null)
+        var (ns, instanceName, channel) = (scope.Namespace, scope.Name, scope.Channel);
+        if (string.IsNullOrWhiteSpace(message.Text))
         {
-            Log.MessageIgnored(_logger, received.StreamSequence, "no channel type to reply on");
+            Log.MessageIgnored(_logger, received.StreamSequence, "empty text");
             return;
         }
 
-        // Channel pods started by this controller know their namespace (AGENT_NAMESPACE) and put
-        // it in the envelope metadata; upstream pods do not, and then the name must be unique.
-        var ns = FirstSet(envelope.Metadata.GetValueOrDefault(NatsSubjects.Metadata.Namespace), message.Namespace);
-        var instance = await FindInstanceAsync(ns, instanceName, received.StreamSequence, cancellationToken).ConfigureAwait(false);
+        var instance = await _clients.Instances.GetAsync(ns, instanceName, cancellationToken).ConfigureAwait(false);
         if (instance is null)
         {
+            Log.InstanceNotFound(_logger, received.StreamSequence, ns + "/" + instanceName);
             return;
         }
 
-        ns = instance.Metadata.Namespace ?? "";
         var key = ChannelRunBuilder.MessageKey(ns, instanceName, channel, message, received.MessageId, received.StreamSequence);
         var access = ChannelAccess.Check(instance, channel, message.SenderId, message.ChatId);
         if (!access.Allowed)
@@ -170,37 +169,6 @@ public sealed partial class ChannelRouter
         }
     }
 
-    /// <summary>The instance by namespace and name, or the only one with that name cluster-wide.</summary>
-    private async Task<SympoziumInstance?> FindInstanceAsync(string? ns, string name, ulong sequence, CancellationToken cancellationToken)
-    {
-        if (ns is not null)
-        {
-            var instance = await _clients.Instances.GetAsync(ns, name, cancellationToken).ConfigureAwait(false);
-            if (instance is null)
-            {
-                Log.InstanceNotFound(_logger, sequence, ns + "/" + name);
-            }
-
-            return instance;
-        }
-
-        var matches = (await _clients.Instances.ListAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Items
-            .Where(i => i.Metadata.Name == name)
-            .ToList();
-        switch (matches.Count)
-        {
-            case 1:
-                return matches[0];
-            case 0:
-                Log.InstanceNotFound(_logger, sequence, "*/" + name);
-                return null;
-            default:
-                // Upstream took the first match: another tenant's instance could answer.
-                Log.InstanceAmbiguous(_logger, sequence, name, string.Join(", ", matches.Select(i => i.Metadata.Namespace).Order(StringComparer.Ordinal)));
-                return null;
-        }
-    }
-
     private async Task PublishReplyAsync(string ns, string instance, string channel, string chatId, string? threadId, string text, string messageId, CancellationToken cancellationToken)
     {
         var data = JsonSerializer.SerializeToElement(
@@ -212,7 +180,11 @@ public sealed partial class ChannelRouter
             [NatsSubjects.Metadata.Channel] = channel,
             [NatsSubjects.Metadata.Namespace] = ns,
         };
-        var result = await _bus.PublishAsync(EventEnvelope.Create(NatsSubjects.ChannelMessageSend, metadata, data, _time), messageId, cancellationToken).ConfigureAwait(false);
+        var envelope = EventEnvelope.Create(NatsSubjects.ChannelMessageSend, metadata, data, _time) with
+        {
+            Subject = NatsSubjects.ToChannel(ns, instance, channel, NatsSubjects.ChannelMessageSend),
+        };
+        var result = await _bus.PublishAsync(envelope, messageId, cancellationToken).ConfigureAwait(false);
         Log.ReplyPublished(_logger, messageId, ns + "/" + instance, channel, result.Duplicate);
     }
 

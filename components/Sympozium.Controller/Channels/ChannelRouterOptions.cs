@@ -41,11 +41,18 @@ public sealed record ChannelRouterOptions
 
     /// <summary>
     /// Name of the consumer of run outcomes: <c>agent.run.completed</c> and <c>agent.run.failed</c>
-    /// through one consumer on <c>sympozium.agent.run.*</c>, so they are handled one at a time in
+    /// through one consumer on every run's <c>agent.run.*</c>, so they are handled one at a time in
     /// the order they were published (an answer followed by a late failure is answered with the
     /// answer, even when both waited while the router was down).
     /// </summary>
     public string OutcomesConsumer => ConsumerPrefix + "-outcomes";
+
+    /// <summary>
+    /// Name of the consumer of the agents' own <c>channel.message.send</c> (their
+    /// <c>send_channel_message</c> tool), forwarded to the channel pod only after the run's
+    /// rights are checked.
+    /// </summary>
+    public string AgentMessagesConsumer => ConsumerPrefix + "-agent-messages";
 
     internal SubscriptionOptions Subscription(string consumer, string subject) =>
         SubscriptionOptions.Durable(consumer, subject) with

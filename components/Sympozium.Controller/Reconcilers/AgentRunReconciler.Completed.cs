@@ -25,7 +25,7 @@ public sealed partial class AgentRunReconciler
             await _clients.Claims.DeleteAsync(run.Metadata.Namespace, PostRunJobBuilder.WorkspaceClaimName(run), cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
-        var retryPublish = false;
+        var retryPublish = !await PublishRecordedCompletionAsync(run, cancellationToken).ConfigureAwait(false);
         if (run.Status!.Phase == AgentRunPhases.Failed && _events is not null && !HasCondition(run, Conditions.FailureEventPublished))
         {
             try
@@ -50,6 +50,42 @@ public sealed partial class AgentRunReconciler
 
         await PruneAsync(run, cancellationToken).ConfigureAwait(false);
         return retryPublish ? ReconcileResult.RequeueAfter(Poll * 2) : ReconcileResult.Done;
+    }
+
+    /// <summary>
+    /// A succeeded channel run's answer must not depend on its ipc-bridge reaching NATS before the
+    /// pod is gone: the controller publishes <c>agent.run.completed</c> from the recorded result as
+    /// well. Whichever reaches the router first is answered; the router marks the run replied and
+    /// answers nothing twice (docs/design/channels.md#replies). Gated runs are published by the gate.
+    /// False when the bus was unavailable (retried on the next reconcile).
+    /// </summary>
+    private async Task<bool> PublishRecordedCompletionAsync(AgentRun run, CancellationToken cancellationToken)
+    {
+        var annotations = run.Metadata.Annotations ?? [];
+        if (run.Status!.Phase != AgentRunPhases.Succeeded || _events is null || IsGated(run) ||
+            !annotations.ContainsKey(Annotations.ReplyChannel) || annotations.ContainsKey(Channels.ChannelRouter.RepliedAnnotation) ||
+            HasCondition(run, Conditions.CompletionEventPublished))
+        {
+            return true;
+        }
+
+        try
+        {
+            if (!_events.IsAvailable)
+            {
+                throw new InvalidOperationException("the event bus is not connected");
+            }
+
+            await _events.PublishCompletedAsync(run, succeeded: true, run.Status.Result, error: null, cancellationToken).ConfigureAwait(false);
+            SetCondition(run.Status, Conditions.CompletionEventPublished, "True", "Published", $"{NatsSubjects.AgentRunCompleted} was published from the recorded result");
+            await WriteStatusAsync(run, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.PublishFailed(_logger, Describe(run), e.Message);
+            return false;
+        }
     }
 
     /// <summary>Deleting a run: revoke RBAC, delete its Job (pods follow) or its server objects, release the finalizer.</summary>

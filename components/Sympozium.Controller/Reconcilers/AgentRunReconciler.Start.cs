@@ -58,6 +58,7 @@ public sealed partial class AgentRunReconciler
             TraceParent = traceParent,
             Images = _options.Images,
             JobTtlSeconds = _options.JobTtlSeconds,
+            BusCredentials = _options.NatsIssuer is not null,
         };
 
         if (serverMode)
@@ -87,6 +88,10 @@ public sealed partial class AgentRunReconciler
             }
 
             await MirrorSkillsAsync(run, skills, cancellationToken).ConfigureAwait(false);
+            if (inputs.BusCredentials)
+            {
+                await EnsureRunBusCredentialsAsync(run, timeout, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (KubernetesApiException e) when (IsRejection(e))
         {
@@ -238,6 +243,26 @@ public sealed partial class AgentRunReconciler
                 // Another run refreshed it at the same moment; its copy is as current as ours.
                 Log.MirrorFailed(_logger, Describe(run), name, e.Message);
             }
+        }
+    }
+
+    /// <summary>
+    /// The run's NATS credentials Secret (its own subjects, expiring with its timeout), created
+    /// once; one minted with another signing key (a reinstall) is replaced.
+    /// </summary>
+    private async Task EnsureRunBusCredentialsAsync(AgentRun run, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var issuer = _options.NatsIssuer!;
+        var secret = BusCredentialsBuilder.RunSecret(run, timeout, issuer);
+        var existing = await _clients.Secrets.GetAsync(run.Metadata.Namespace, secret.Metadata.Name, cancellationToken).ConfigureAwait(false);
+        if (existing is null)
+        {
+            await CreateIfAbsent.CreateAsync(_clients.Secrets, run.Metadata.Namespace!, secret, cancellationToken).ConfigureAwait(false);
+        }
+        else if (!BusCredentialsBuilder.IsCurrent(existing, issuer))
+        {
+            secret.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
+            await _clients.Secrets.ReplaceAsync(run.Metadata.Namespace, secret.Metadata.Name, secret, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -47,6 +47,9 @@ public sealed partial class AgentRunReconciler : IReconciler<ObjectKey>
 
         /// <summary>True once <c>agent.run.failed</c> was accepted by the event bus.</summary>
         public const string FailureEventPublished = "FailureEventPublished";
+
+        /// <summary>A succeeded channel run's completion was published from its recorded status.</summary>
+        public const string CompletionEventPublished = "CompletionEventPublished";
     }
 
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(5);

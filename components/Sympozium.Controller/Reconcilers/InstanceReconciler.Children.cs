@@ -49,12 +49,18 @@ public sealed partial class InstanceReconciler
                 ? await GuardAsync(problems, Describe("PersistentVolumeClaim", ns, InstanceChildrenBuilder.WhatsAppClaimName(name)), () =>
                     EnsureCreatedAsync(clients.Claims, InstanceChildrenBuilder.WhatsAppClaim(instance), cancellationToken)).ConfigureAwait(false)
                 : null;
+            if (options.NatsIssuer is { } issuer)
+            {
+                failure ??= await GuardAsync(problems, Describe("Secret", ns, BusCredentialsBuilder.ChannelSecretName(name, channel.Type)), () =>
+                    EnsureChannelBusCredentialsAsync(instance, channel.Type, issuer, cancellationToken)).ConfigureAwait(false);
+            }
+
             var state = ChannelStates.Pending;
             failure ??= await GuardAsync(problems, Describe("Deployment", ns, deploymentName), async () =>
             {
                 var (deployment, changed) = await ApplyAsync(
                     clients.Deployments,
-                    InstanceChildrenBuilder.ChannelDeployment(instance, channel, options.Images),
+                    InstanceChildrenBuilder.ChannelDeployment(instance, channel, options.Images, busCredentials: options.NatsIssuer is not null),
                     CopyDeploymentSpec,
                     cancellationToken).ConfigureAwait(false);
                 state = changed ? ChannelStates.Pending : deployment.Status?.ReadyReplicas > 0 ? ChannelStates.Connected : ChannelStates.Disconnected;
@@ -256,5 +262,31 @@ public sealed partial class InstanceReconciler
         }
 
         return result.Count > 0 ? result : null;
+    }
+
+    /// <summary>
+    /// The channel pod's NATS credentials (its instance's and channel type's subjects), minted
+    /// once; re-minted when the signing key changed (a reinstall), never otherwise.
+    /// </summary>
+    private async Task EnsureChannelBusCredentialsAsync(SympoziumInstance instance, string channelType, EventBus.Credentials.NatsCredentialIssuer issuer, CancellationToken cancellationToken)
+    {
+        var ns = instance.Metadata.Namespace!;
+        var name = BusCredentialsBuilder.ChannelSecretName(instance.Metadata.Name!, channelType);
+        var existing = await clients.Secrets.GetAsync(ns, name, cancellationToken).ConfigureAwait(false);
+        if (existing is not null && BusCredentialsBuilder.IsCurrent(existing, issuer))
+        {
+            return;
+        }
+
+        var secret = BusCredentialsBuilder.ChannelSecret(instance, channelType, issuer);
+        if (existing is null)
+        {
+            await CreateIfAbsent.CreateAsync(clients.Secrets, ns, secret, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            secret.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
+            await clients.Secrets.ReplaceAsync(ns, name, secret, cancellationToken).ConfigureAwait(false);
+        }
     }
 }

@@ -54,7 +54,11 @@ public sealed class BusRunEvents(IEventPublisher bus, Func<bool> isConnected) : 
             [NatsSubjects.Metadata.Namespace] = run.Metadata.Namespace ?? "",
         };
         using var data = JsonDocument.Parse(json);
-        var envelope = EventEnvelope.Create(topic, metadata, data.RootElement.Clone());
+        // On the run's own subject, as its ipc-bridge publishes: the router takes the run from it.
+        var envelope = EventEnvelope.Create(topic, metadata, data.RootElement.Clone()) with
+        {
+            Subject = NatsSubjects.FromRun(run.Metadata.Namespace ?? "", run.Metadata.Uid ?? "", topic),
+        };
         await bus.PublishAsync(envelope, $"{topic}/{run.Metadata.Uid}", cancellationToken).ConfigureAwait(false);
     }
 }

@@ -23,20 +23,21 @@ public sealed class JetStreamProbe : IAsyncDisposable
 
     public NatsJSContext JetStream => _jetStream;
 
-    public static async Task<JetStreamProbe> ConnectAsync(string url, NatsAuthOpts? auth = null)
+    public static async Task<JetStreamProbe> ConnectAsync(string url, NatsAuthOpts? auth = null, string? inboxPrefix = null)
     {
-        var connection = new NatsConnection(NatsOpts.Default with { Url = url, AuthOpts = auth ?? NatsAuthOpts.Default });
+        var connection = new NatsConnection(NatsOpts.Default with { Url = url, AuthOpts = auth ?? NatsAuthOpts.Default, InboxPrefix = inboxPrefix ?? NatsOpts.Default.InboxPrefix });
         await connection.ConnectAsync();
         return new JetStreamProbe(connection);
     }
 
-    /// <summary>Messages stored on exactly <paramref name="subject"/>; 0 when the stream does not exist.</summary>
+    /// <summary>Messages stored on <paramref name="subject"/> (wildcards allowed); 0 when the stream does not exist.</summary>
     public async Task<long> CountAsync(string subject)
     {
         try
         {
             var stream = await _jetStream.GetStreamAsync(NatsSubjects.Stream, new StreamInfoRequest { SubjectsFilter = subject });
-            return stream.Info.State.Subjects is { } subjects && subjects.TryGetValue(subject, out var count) ? (long)count : 0;
+            // The server filters the per-subject counts by the (wildcard) subject already.
+            return stream.Info.State.Subjects is { } subjects ? subjects.Values.Sum(count => (long)count) : 0;
         }
         catch (NatsJSApiException e) when (e.Error.ErrCode == 10059)
         {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Sympozium.Api.WellKnown;
 using Sympozium.EventBus;
+using Sympozium.EventBus.Tests;
 using Sympozium.Testing;
 using Sympozium.Testing.Probes;
 using Xunit.Abstractions;
@@ -11,22 +12,34 @@ namespace Sympozium.IpcBridge.Tests;
 
 /// <summary>
 /// One agent pod's worth of world: a nats-server of its own (so counts by subject belong to
-/// this test alone), a temporary SYMPOZIUM_ROOT with /ipc, and a run id.
+/// this test alone) in operator mode as the cluster runs it, the run's own credentials (as the
+/// controller mints them) in a credentials file, a temporary SYMPOZIUM_ROOT with /ipc, and a
+/// run id and uid. The stream is created with the controller's credentials, as in a cluster.
 /// </summary>
 internal sealed class BridgeScenario : IAsyncDisposable
 {
     private readonly ITestOutputHelper _output;
     private readonly List<BridgeProcess> _bridges = [];
 
-    private BridgeScenario(NatsServer nats, JetStreamProbe probe, string root, ITestOutputHelper output)
+    private BridgeScenario(SecuredNats secured, JetStreamProbe probe, string root, ITestOutputHelper output)
     {
-        Nats = nats;
+        Secured = secured;
         Probe = probe;
         Root = root;
         _output = output;
+        Credentials = secured.WriteCredsFile(secured.Issuer.Issue("run " + Namespace + "/" + RunId, Sympozium.EventBus.Credentials.NatsPermissions.ForRun(Namespace, RunUid), TimeSpan.FromHours(1)));
     }
 
-    public NatsServer Nats { get; }
+    public const string Namespace = "team-a";
+
+    public SecuredNats Secured { get; }
+
+    public NatsServer Nats => Secured.Server;
+
+    /// <summary>The run's credentials file.</summary>
+    public string Credentials { get; }
+
+    public string RunUid { get; } = Guid.NewGuid().ToString();
 
     public JetStreamProbe Probe { get; }
 
@@ -38,10 +51,16 @@ internal sealed class BridgeScenario : IAsyncDisposable
 
     public static async Task<BridgeScenario> StartAsync(ITestOutputHelper output)
     {
-        var nats = await NatsServer.StartAsync();
-        var probe = await JetStreamProbe.ConnectAsync(nats.Url);
+        var secured = await SecuredNats.StartAsync();
+        var controller = secured.Controller();
+        await using (await NatsEventBus.ConnectAsync(secured.Options(controller, manageStream: true)))
+        {
+            // The controller owns the stream; the bridge never creates it.
+        }
+
+        var probe = await JetStreamProbe.ConnectAsync(secured.Url, SecuredNats.Auth(controller), controller.InboxPrefix);
         var root = Directory.CreateTempSubdirectory("sympozium-bridge-").FullName;
-        return new BridgeScenario(nats, probe, root, output);
+        return new BridgeScenario(secured, probe, root, output);
     }
 
     /// <summary>The environment the controller gives the ipc-bridge container, pointed at this scenario.</summary>
@@ -49,8 +68,12 @@ internal sealed class BridgeScenario : IAsyncDisposable
     {
         ["AGENT_RUN_ID"] = RunId,
         ["INSTANCE_NAME"] = "alice",
-        ["AGENT_NAMESPACE"] = "team-a",
+        ["AGENT_NAMESPACE"] = Namespace,
+        ["AGENT_RUN_UID"] = RunUid,
         ["EVENT_BUS_URL"] = Nats.Url,
+        ["NATS_CREDS"] = Credentials,
+        ["NATS_INBOX_PREFIX"] = "_INBOX.run-" + RunUid,
+        ["EVENT_BUS_MANAGE_STREAM"] = "false",
         ["SYMPOZIUM_ROOT"] = Root,
     };
 
@@ -76,13 +99,23 @@ internal sealed class BridgeScenario : IAsyncDisposable
     /// <summary>The agent's last step: <c>/ipc/done</c>.</summary>
     public void WriteDone() => WriteAtomically("done", "done");
 
-    public Task<long> CountAsync(string topic) => Probe.CountAsync(NatsSubjects.Subject(topic));
+    /// <summary>The subject this run's bridge publishes <paramref name="topic"/> on.</summary>
+    public string Subject(string topic) => NatsSubjects.FromRun(Namespace, RunUid, topic);
 
-    public async Task<IReadOnlyList<StoredEvent>> ReadAsync(string topic) => await Probe.ReadAsync(NatsSubjects.Subject(topic));
+    /// <summary>The subject <paramref name="topic"/> reaches this run on.</summary>
+    public string InboundSubject(string topic) => NatsSubjects.ToRun(Namespace, RunUid, topic);
 
-    /// <summary>A bus client as another component (controller, web proxy) would hold.</summary>
+    public Task<long> CountAsync(string topic) => Probe.CountAsync(Subject(topic));
+
+    public async Task<IReadOnlyList<StoredEvent>> ReadAsync(string topic) => await Probe.ReadAsync(Subject(topic));
+
+    /// <summary>A bus client as the controller holds it.</summary>
     public Task<NatsEventBus> ConnectBusAsync() =>
-        NatsEventBus.ConnectAsync(EventBusOptions.Default with { Url = Nats.Url, ConnectTimeout = TimeSpan.FromSeconds(10) });
+        NatsEventBus.ConnectAsync(Secured.Options(Secured.Controller(), manageStream: true) with { ConnectTimeout = TimeSpan.FromSeconds(10) });
+
+    /// <summary>Publishes <paramref name="topic"/> to this run (or, with <paramref name="runUid"/>, to another).</summary>
+    public Task<PublishResult> PublishToRunAsync(NatsEventBus bus, string topic, JsonElement data, string? runUid = null) =>
+        bus.PublishAsync(EventEnvelope.Create(topic, null, data) with { Subject = NatsSubjects.ToRun(Namespace, runUid ?? RunUid, topic) });
 
     public static bool SameJson(string expected, JsonElement actual) =>
         JsonNode.DeepEquals(JsonNode.Parse(expected), JsonNode.Parse(actual.GetRawText()));
@@ -98,7 +131,7 @@ internal sealed class BridgeScenario : IAsyncDisposable
         }
 
         await Probe.DisposeAsync();
-        await Nats.DisposeAsync();
+        await Secured.DisposeAsync();
         try
         {
             Directory.Delete(Root, recursive: true);
