@@ -1,4 +1,5 @@
 using System.Text;
+using Sympozium.EventBus.Credentials;
 using Sympozium.Testing;
 using Sympozium.Testing.Probes;
 using Xunit.Abstractions;
@@ -62,5 +63,27 @@ public sealed class KeyValueBucketTests(NatsServerFixture nats, ITestOutputHelpe
         Assert.Contains($"Bucket {bucket.Name} does not exist", write.Message, StringComparison.Ordinal);
         var read = await Assert.ThrowsAsync<EventBusUnavailableException>(() => pod.GetValueAsync(bucket, "k"));
         Assert.Contains($"bucket {bucket.Name} does not exist: no stream {bucket.StreamName}", read.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_channel_credential_cannot_create_the_bucket_nor_read_or_overwrite_another_instances_progress()
+    {
+        await using var secured = await SecuredNats.StartAsync();
+        await using var controller = await NatsEventBus.ConnectAsync(secured.Options(secured.Controller(), manageStream: true));
+        var alice = secured.Issuer.Issue("channel", NatsPermissions.ForChannel("team-a", "alice", "telegram"), null);
+        await using var pod = await NatsEventBus.ConnectAsync(secured.Options(alice) with { RequestTimeout = TimeSpan.FromSeconds(1) });
+        var bucket = KeyValueBucket.OutboundProgress;
+
+        await Assert.ThrowsAsync<EventBusUnavailableException>(() => pod.EnsureBucketAsync(bucket));
+        await controller.EnsureBucketAsync(bucket);
+        var own = KeyValueBucket.Key("team-a", "alice", "reply/uid-1");
+        var bobs = KeyValueBucket.Key("team-a", "bob", "reply/uid-2");
+        await controller.PutValueAsync(bucket, bobs, "1/2 bob"u8.ToArray());
+
+        await pod.PutValueAsync(bucket, own, "1/2 alice"u8.ToArray());
+        Assert.Equal("1/2 alice", Encoding.UTF8.GetString((await pod.GetValueAsync(bucket, own))!));
+        await Assert.ThrowsAsync<EventBusPublishException>(() => pod.PutValueAsync(bucket, bobs, "2/2 mallory"u8.ToArray()));
+        await Assert.ThrowsAsync<EventBusUnavailableException>(() => pod.GetValueAsync(bucket, bobs));
+        Assert.Equal("1/2 bob", Encoding.UTF8.GetString((await controller.GetValueAsync(bucket, bobs))!));
     }
 }
