@@ -71,7 +71,7 @@ public sealed record ControllerOptions
             JobTtlSeconds = Integer("JOB_TTL_SECONDS", Builders.AgentPodBuilder.TtlSecondsAfterFinished, 0),
             HealthBindAddress = get("HEALTH_BIND_ADDRESS") is { Length: > 0 } bind ? bind : get(EnvironmentVariables.PodIp) is { Length: > 0 } podIp ? podIp : "+",
             MaxRunHistory = Integer("MAX_RUN_HISTORY", Defaults.RunHistoryLimit, 1),
-            NatsIssuer = get(EnvironmentVariables.NatsSigningKeyDirectory) is { Length: > 0 } keys ? EventBus.Credentials.NatsCredentialIssuer.FromDirectory(keys) : null,
+            NatsIssuer = get(EnvironmentVariables.NatsSigningKeyDirectory) is { Length: > 0 } keys ? EventBus.Credentials.NatsCredentialIssuer.FromDirectory(IpcPaths.Resolve(keys, get(IpcPaths.RootVariable))) : null,
             Images = new ControllerImages
             {
                 Registry = get(Defaults.ImageRegistryVariable) is { Length: > 0 } registry ? registry : Defaults.ImageRegistry,

@@ -79,7 +79,7 @@ internal sealed class DemoRun(KubernetesConnection connection, DemoRunOptions op
         var clock = Stopwatch.StartNew();
         var profile = new LocalClusterProfile(connection) { EndpointTimeout = options.InstallTimeout };
         var applier = new ManifestApplier(connection);
-        var documents = ControlPlaneManifests.Load(options.RepoRoot);
+        var documents = await ControlPlaneManifests.LoadAsync(options.RepoRoot, connection, cancellationToken).ConfigureAwait(false);
         Step($"installing the control plane: {documents.Count} objects from crds/ and deploy/control-plane/");
         foreach (var document in documents)
         {

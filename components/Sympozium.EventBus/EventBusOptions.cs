@@ -113,7 +113,8 @@ public sealed record EventBusOptions
             Token = NullIfEmpty(getVariable(TokenVariable)),
             User = NullIfEmpty(getVariable(UserVariable)),
             Password = NullIfEmpty(getVariable(PasswordVariable)),
-            CredentialsFile = NullIfEmpty(getVariable(CredentialsVariable)),
+            // A path in the pod's filesystem, under SYMPOZIUM_ROOT where the pod has one.
+            CredentialsFile = NullIfEmpty(getVariable(CredentialsVariable)) is { } creds ? IpcPaths.Resolve(creds, getVariable(IpcPaths.RootVariable)) : null,
             InboxPrefix = NullIfEmpty(getVariable(InboxPrefixVariable)),
             ManageStream = !string.Equals(NullIfEmpty(getVariable(ManageStreamVariable)), "false", StringComparison.OrdinalIgnoreCase),
         };

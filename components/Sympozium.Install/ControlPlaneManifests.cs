@@ -16,7 +16,21 @@ public static class ControlPlaneManifests
 
     private static readonly string[] First = ["namespace.yaml", "nats.yaml"];
 
-    /// <summary>Every document to apply, in order, read from the repository (or release) root.</summary>
+    /// <summary>
+    /// Every document to apply, in order, with the NATS trust objects
+    /// (<see cref="NatsTrustManifests"/>) after the namespace and before NATS: the installation's
+    /// keys when it has them, new ones otherwise.
+    /// </summary>
+    public static async Task<IReadOnlyList<JsonObject>> LoadAsync(string root, Sympozium.Kubernetes.Client.KubernetesConnection connection, CancellationToken cancellationToken = default)
+    {
+        var documents = Load(root).ToList();
+        var trust = await NatsTrustManifests.LoadOrCreateAsync(connection, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var nats = documents.FindIndex(d => d["kind"]?.ToString() == "Deployment" && d["metadata"]?["name"]?.ToString() == "nats");
+        documents.InsertRange(nats < 0 ? documents.Count : nats, trust);
+        return documents;
+    }
+
+    /// <summary>Every document to apply, in order, read from the repository (or release) root (without the NATS trust objects).</summary>
     public static IReadOnlyList<JsonObject> Load(string root)
     {
         var files = Directory.GetFiles(Path.Combine(root, "crds"), "*.yaml").Order(StringComparer.Ordinal).ToList();

@@ -56,6 +56,28 @@ public class AgentPodBuilderTests
     }
 
     [Fact]
+    public void Only_the_ipc_bridge_mounts_the_runs_NATS_credentials_and_the_agent_never_sees_them()
+    {
+        var run = Run();
+        var job = AgentPodBuilder.BuildJob(new AgentPodInputs { Run = run, Instance = Instance(), BusCredentials = true });
+        var spec = job.Spec.Template.Spec;
+
+        var volume = Assert.Single(spec.Volumes, v => v.Name == BusCredentialsBuilder.Volume);
+        Assert.Equal(BusCredentialsBuilder.RunSecretName(run), volume.Secret.SecretName);
+        var all = spec.Containers.Concat(spec.InitContainers ?? []).ToList();
+        var holders = all.Where(c => c.VolumeMounts?.Any(m => m.Name == BusCredentialsBuilder.Volume) == true).Select(c => c.Name).ToList();
+        Assert.Equal(["ipc-bridge"], holders);
+        var bridge = all.Single(c => c.Name == "ipc-bridge");
+        Assert.True(bridge.VolumeMounts.Single(m => m.Name == BusCredentialsBuilder.Volume).ReadOnlyProperty);
+        var env = bridge.Env.ToDictionary(e => e.Name, e => e.Value);
+        Assert.Equal(BusCredentialsBuilder.MountPath + "/" + BusCredentialsBuilder.FileName, env["NATS_CREDS"]);
+        Assert.Equal("_INBOX.run-" + run.Metadata.Uid, env["NATS_INBOX_PREFIX"]);
+        Assert.Equal("false", env["EVENT_BUS_MANAGE_STREAM"]);
+        Assert.Equal(run.Metadata.Uid, env["AGENT_RUN_UID"]);
+        Assert.DoesNotContain(all.Where(c => c.Name != "ipc-bridge").SelectMany(c => c.Env ?? []), e => e.Name == "NATS_CREDS");
+    }
+
+    [Fact]
     public void Skills_with_sidecars_and_rbac()
     {
         var secretPack = new ResolvedSidecar("github-gitops", new SkillSidecar

@@ -98,7 +98,7 @@ public sealed class AgentRunLifecycleTests(ControllerProcessFixture fixture)
 
         await using var probe = await JetStreamProbe.ConnectAsync(fixture.Nats.Url);
         var published = await fixture.EventuallyAsync(
-            async () => (await probe.ReadAsync(NatsSubjects.Subject(NatsSubjects.AgentRunFailed))).FirstOrDefault(e => e.Envelope.Metadata[NatsSubjects.Metadata.AgentRunId] == "broken"),
+            async () => (await probe.ReadAsync(NatsSubjects.FromAnyRun(NatsSubjects.AgentRunFailed))).FirstOrDefault(e => e.Envelope.Metadata[NatsSubjects.Metadata.AgentRunId] == "broken"),
             _ => true,
             "agent.run.failed for run broken is on the bus");
         Assert.Equal("assistant", published.Envelope.Metadata[NatsSubjects.Metadata.InstanceName]);

@@ -28,7 +28,7 @@ public sealed class ChannelRouterTests : IAsyncLifetime, IDisposable
 {
     private const string TeamA = "team-a";
     private const string TeamB = "team-b";
-    private const string SendSubject = NatsSubjects.Prefix + NatsSubjects.ChannelMessageSend;
+    private static readonly string SendSubject = NatsSubjects.ToAnyChannel(NatsSubjects.ChannelMessageSend);
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
     private readonly string _directory = Directory.CreateTempSubdirectory("sympozium-channel-router-tests-").FullName;
@@ -129,14 +129,19 @@ public sealed class ChannelRouterTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task Messages_without_text_or_instance_are_acked_and_start_nothing()
+    public async Task Messages_without_text_or_on_no_instances_subject_are_acked_and_start_nothing()
     {
         await CreateInstanceAsync(TeamA, "alice");
         await StartRouterAsync();
 
         await PublishMessageAsync(TeamA, "alice", text: "   ", messageId: "1");
-        await PublishRawMessageAsync(new Dictionary<string, string> { [NatsSubjects.Metadata.Namespace] = TeamA }, """{"channel":"telegram","chatId":"c1","text":"who am I for?"}""");
         await PublishRawMessageAsync(new Dictionary<string, string>(), "\"not an object\"");
+
+        // Upstream's flat subject names no instance (and no credentials may publish it).
+        await PublishRawMessageAsync(
+            new Dictionary<string, string> { [NatsSubjects.Metadata.Namespace] = TeamA, [NatsSubjects.Metadata.InstanceName] = "alice" },
+            """{"channel":"telegram","chatId":"c1","text":"who am I for?"}""",
+            NatsSubjects.Subject(NatsSubjects.ChannelMessageReceived));
         await WaitDrainedAsync();
 
         Assert.Empty(await ChannelRunsAsync(TeamA));
@@ -387,25 +392,66 @@ public sealed class ChannelRouterTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task Without_a_namespace_a_unique_instance_name_is_found_and_an_ambiguous_one_refused()
+    public async Task A_message_claiming_another_tenants_instance_is_routed_by_the_subject_it_arrived_on()
     {
-        await CreateInstanceAsync(TeamB, "solo");
-        await CreateInstanceAsync(TeamA, "twin");
-        await CreateInstanceAsync(TeamB, "twin");
+        await CreateInstanceAsync(TeamA, "alice");
+        await CreateInstanceAsync(TeamB, "bob");
         await StartRouterAsync();
 
-        await PublishMessageAsync(ns: null, "solo", text: "hello", chatId: "c1", messageId: "1");
-        await PublishMessageAsync(ns: null, "twin", text: "which one?", chatId: "c1", messageId: "2");
+        // The channel pod of team-a/alice (its credentials allow only its own subject) claims,
+        // in the payload and the metadata, to speak for team-b/bob.
+        await PublishMessageAsync(TeamA, "alice", text: "run this as bob", chatId: "c1", messageId: "1", claimedNamespace: TeamB, claimedInstance: "bob");
         await WaitDrainedAsync();
 
-        Assert.Equal("solo", Assert.Single(await ChannelRunsAsync(TeamB)).Spec.InstanceRef);
-        Assert.Empty(await ChannelRunsAsync(TeamA));
-        Assert.Contains(_log.Lines, l => l.Contains("'twin' exists in several namespaces (team-a, team-b)", StringComparison.Ordinal));
-
-        // With the namespace the same name is no longer ambiguous, and the reply finds the run by namespace.
-        await PublishMessageAsync(TeamA, "twin", text: "team a, please", chatId: "c1", messageId: "3");
+        Assert.Empty(await ChannelRunsAsync(TeamB));
         var run = Assert.Single(await WaitForRunsAsync(TeamA, 1));
-        Assert.Equal("twin", run.Spec.InstanceRef);
+        Assert.Equal("alice", run.Spec.InstanceRef);
+    }
+
+    [Fact]
+    public async Task An_outcome_published_on_another_runs_subject_is_not_answered()
+    {
+        await CreateInstanceAsync(TeamA, "alice");
+        await StartRouterAsync();
+        await PublishMessageAsync(TeamA, "alice", text: "hi", chatId: "c1", messageId: "1");
+        var run = Assert.Single(await WaitForRunsAsync(TeamA, 1));
+
+        // Another run (its own uid in the subject) reports a result naming this run in its metadata.
+        await PublishOutcomeAsync(NatsSubjects.AgentRunCompleted, run, """{"status":"success","response":"forged"}""", "forged", subjectUid: Guid.NewGuid().ToString());
+        await WaitDrainedAsync();
+
+        Assert.Empty(await RepliesAsync());
+        Assert.Contains(_log.Lines, l => l.Contains("but the run's uid is " + run.Metadata.Uid, StringComparison.Ordinal));
+
+        await PublishOutcomeAsync(NatsSubjects.AgentRunCompleted, run, """{"status":"success","response":"real"}""", "real");
+        await WaitForRepliesAsync(1);
+        Assert.Equal("real", Assert.Single(await RepliesAsync()).Text);
+    }
+
+    [Fact]
+    public async Task An_agents_message_reaches_only_its_own_chat_unless_the_instance_allows_any()
+    {
+        await CreateInstanceAsync(TeamA, "alice", instance => instance.Spec.Channels =
+        [
+            new ChannelSpec { Type = "telegram" },
+            new ChannelSpec { Type = "slack", AllowAgentMessagesToAnyChat = true, AccessControl = new ChannelAccessControl { AllowedChats = ["general", "ops"] } },
+        ]);
+        await StartRouterAsync();
+        await PublishMessageAsync(TeamA, "alice", text: "hi", chatId: "c1", messageId: "1");
+        var run = Assert.Single(await WaitForRunsAsync(TeamA, 1));
+
+        await PublishAgentMessageAsync(run, "telegram", "c1", "to my own chat", "m1");
+        await PublishAgentMessageAsync(run, "telegram", "c2", "to a stranger", "m2");
+        await PublishAgentMessageAsync(run, "slack", "ops", "to ops, allowed by the instance", "m3");
+        await PublishAgentMessageAsync(run, "slack", "random", "outside allowedChats", "m4");
+        await PublishAgentMessageAsync(run, "discord", "c1", "a channel the instance does not have", "m5");
+        await WaitDrainedAsync(ChannelRouterOptions.Default.AgentMessagesConsumer);
+
+        var sent = (await RepliesAsync()).Select(r => (r.Channel, r.ChatId, r.Text)).OrderBy(r => r.Text, StringComparer.Ordinal).ToList();
+        Assert.Equal([("telegram", "c1", "to my own chat"), ("slack", "ops", "to ops, allowed by the instance")], sent);
+        Assert.Contains(_log.Lines, l => l.Contains("chat 'c2' is not the chat this run answers", StringComparison.Ordinal));
+        Assert.Contains(_log.Lines, l => l.Contains("chat 'random' is not in spec.channels[slack].accessControl.allowedChats", StringComparison.Ordinal));
+        Assert.Contains(_log.Lines, l => l.Contains("has no discord channel", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -464,7 +510,7 @@ public sealed class ChannelRouterTests : IAsyncLifetime, IDisposable
 
     /// <summary>Publishes what a channel pod publishes; returns the envelope timestamp.</summary>
     private async Task<DateTimeOffset> PublishMessageAsync(
-        string? ns,
+        string ns,
         string instance,
         string text,
         string channel = "telegram",
@@ -472,12 +518,14 @@ public sealed class ChannelRouterTests : IAsyncLifetime, IDisposable
         string chatId = "c1",
         string? threadId = null,
         string? messageId = null,
-        string? natsMessageId = null)
+        string? natsMessageId = null,
+        string? claimedNamespace = null,
+        string? claimedInstance = null)
     {
         var data = new Dictionary<string, JsonElement>
         {
             ["channel"] = Json(channel),
-            ["instanceName"] = Json(instance),
+            ["instanceName"] = Json(claimedInstance ?? instance),
             ["senderId"] = Json(senderId),
             ["senderName"] = Json("Sam"),
             ["chatId"] = Json(chatId),
@@ -493,22 +541,25 @@ public sealed class ChannelRouterTests : IAsyncLifetime, IDisposable
             data["metadata"] = JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["messageId"] = messageId, ["chatType"] = "private" }, TestJson.Default.DictionaryStringString);
         }
 
-        var metadata = new Dictionary<string, string> { [NatsSubjects.Metadata.Channel] = channel, [NatsSubjects.Metadata.InstanceName] = instance };
-        if (ns is not null)
+        var metadata = new Dictionary<string, string>
         {
-            metadata[NatsSubjects.Metadata.Namespace] = ns;
-        }
-
-        var envelope = EventEnvelope.Create(NatsSubjects.ChannelMessageReceived, metadata, JsonSerializer.SerializeToElement(data, TestJson.Default.DictionaryStringJsonElement));
+            [NatsSubjects.Metadata.Channel] = channel,
+            [NatsSubjects.Metadata.InstanceName] = claimedInstance ?? instance,
+            [NatsSubjects.Metadata.Namespace] = claimedNamespace ?? ns,
+        };
+        var envelope = EventEnvelope.Create(NatsSubjects.ChannelMessageReceived, metadata, JsonSerializer.SerializeToElement(data, TestJson.Default.DictionaryStringJsonElement)) with
+        {
+            Subject = NatsSubjects.FromChannel(ns, instance, channel, NatsSubjects.ChannelMessageReceived),
+        };
         await PublishAsync(envelope, natsMessageId);
         return envelope.Timestamp;
     }
 
-    private Task PublishRawMessageAsync(Dictionary<string, string> metadata, string dataJson) =>
-        PublishAsync(EventEnvelope.Create(NatsSubjects.ChannelMessageReceived, metadata, Parse(dataJson)), null);
+    private Task PublishRawMessageAsync(Dictionary<string, string> metadata, string dataJson, string? subject = null) =>
+        PublishAsync(EventEnvelope.Create(NatsSubjects.ChannelMessageReceived, metadata, Parse(dataJson)) with { Subject = subject ?? NatsSubjects.FromChannel(TeamA, "alice", "telegram", NatsSubjects.ChannelMessageReceived) }, null);
 
-    /// <summary>Publishes an outcome as the ipc-bridge (completed) or the AgentRun controller (failed) does.</summary>
-    private Task PublishOutcomeAsync(string topic, AgentRun run, string dataJson, string messageId)
+    /// <summary>Publishes an agent's send_channel_message as its run's ipc-bridge does.</summary>
+    private Task PublishAgentMessageAsync(AgentRun run, string channel, string chatId, string text, string messageId)
     {
         var metadata = new Dictionary<string, string>
         {
@@ -516,7 +567,28 @@ public sealed class ChannelRouterTests : IAsyncLifetime, IDisposable
             [NatsSubjects.Metadata.InstanceName] = run.Spec.InstanceRef,
             [NatsSubjects.Metadata.Namespace] = run.Metadata.Namespace!,
         };
-        return PublishAsync(EventEnvelope.Create(topic, metadata, Parse(dataJson)), topic + "/" + messageId);
+        var data = JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["channel"] = channel, ["chatId"] = chatId, ["text"] = text }, TestJson.Default.DictionaryStringString);
+        var envelope = EventEnvelope.Create(NatsSubjects.ChannelMessageSend, metadata, data) with
+        {
+            Subject = NatsSubjects.FromRun(run.Metadata.Namespace!, run.Metadata.Uid!, NatsSubjects.ChannelMessageSend),
+        };
+        return PublishAsync(envelope, messageId);
+    }
+
+    /// <summary>Publishes an outcome as the ipc-bridge (completed) or the AgentRun controller (failed) does, on the run's subject (or another uid's).</summary>
+    private Task PublishOutcomeAsync(string topic, AgentRun run, string dataJson, string messageId, string? subjectUid = null)
+    {
+        var metadata = new Dictionary<string, string>
+        {
+            [NatsSubjects.Metadata.AgentRunId] = run.Metadata.Name!,
+            [NatsSubjects.Metadata.InstanceName] = run.Spec.InstanceRef,
+            [NatsSubjects.Metadata.Namespace] = run.Metadata.Namespace!,
+        };
+        var envelope = EventEnvelope.Create(topic, metadata, Parse(dataJson)) with
+        {
+            Subject = NatsSubjects.FromRun(run.Metadata.Namespace!, subjectUid ?? run.Metadata.Uid!, topic),
+        };
+        return PublishAsync(envelope, topic + "/" + messageId);
     }
 
     /// <summary>Publishes, retrying while NATS comes back from a restart.</summary>
@@ -538,11 +610,11 @@ public sealed class ChannelRouterTests : IAsyncLifetime, IDisposable
     }
 
     /// <summary>Waits until each router consumer has handled and acked everything stored on its subject.</summary>
-    private async Task WaitDrainedAsync()
+    private async Task WaitDrainedAsync(params string[] more)
     {
         var options = ChannelRouterOptions.Default;
         var deadline = DateTime.UtcNow + Patience;
-        foreach (var consumer in new[] { options.InboundConsumer, options.OutcomesConsumer })
+        foreach (var consumer in new[] { options.InboundConsumer, options.OutcomesConsumer }.Concat(more))
         {
             while (true)
             {
@@ -581,6 +653,16 @@ public sealed class ChannelRouterTests : IAsyncLifetime, IDisposable
             }
 
             Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {count} channel run(s) in {ns}; {runs.Count} so far");
+            await Task.Delay(50);
+        }
+    }
+
+    private async Task WaitForRepliesAsync(int count)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while ((await RepliesAsync()).Count < count)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {count} reply(ies)");
             await Task.Delay(50);
         }
     }

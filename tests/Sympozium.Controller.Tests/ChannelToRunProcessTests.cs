@@ -43,7 +43,7 @@ public sealed class ChannelToRunProcessTests(ControllerProcessFixture fixture)
         AgentRun? run = null;
         for (var attempt = 0; run is null && attempt < 60; attempt++)
         {
-            await channelPod.PublishAsync(EventEnvelope.Create(NatsSubjects.ChannelMessageReceived, metadata, data.RootElement.Clone()), $"attempt-{attempt}"); // distinct bus ids; the same platform message id
+            await channelPod.PublishAsync(EventEnvelope.Create(NatsSubjects.ChannelMessageReceived, metadata, data.RootElement.Clone()) with { Subject = NatsSubjects.FromChannel(Ns, "chatty", "telegram", NatsSubjects.ChannelMessageReceived) }, $"attempt-{attempt}"); // distinct bus ids; the same platform message id
             await Task.Delay(500);
             run = (await fixture.Clients.Runs.ListAsync(Ns, $"{Labels.Instance}=chatty,{Labels.Source}=channel")).Items.SingleOrDefault();
         }
@@ -56,7 +56,7 @@ public sealed class ChannelToRunProcessTests(ControllerProcessFixture fixture)
         Assert.Equal("the model is down", failed.Status!.Error);
 
         var reply = await fixture.EventuallyAsync(
-            async () => (await probe.ReadAsync(NatsSubjects.Subject(NatsSubjects.ChannelMessageSend))).Where(e => e.Envelope.Data.GetProperty("chatId").GetString() == "4242").ToList(),
+            async () => (await probe.ReadAsync(NatsSubjects.ToAnyChannel(NatsSubjects.ChannelMessageSend))).Where(e => e.Envelope.Data.GetProperty("chatId").GetString() == "4242").ToList(),
             r => r.Count > 0,
             "the error reply is on channel.message.send");
         var envelope = Assert.Single(reply).Envelope;

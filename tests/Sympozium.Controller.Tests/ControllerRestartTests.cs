@@ -94,7 +94,7 @@ public sealed class ControllerWithoutEventBusTests(ControllerProcessFixture fixt
 
         await fixture.EventuallyAsync(() => fixture.Clients.Runs.GetAsync(Ns, "busless-bad"), r => r.Status!.Conditions!.Any(c => c is { Type: "FailureEventPublished", Status: "True" }), "the failure is published once NATS is back", TimeSpan.FromSeconds(60));
         await using var probe = await JetStreamProbe.ConnectAsync(fixture.Nats.Url);
-        var events = await probe.ReadAsync(NatsSubjects.Subject(NatsSubjects.AgentRunFailed));
+        var events = await probe.ReadAsync(NatsSubjects.FromAnyRun(NatsSubjects.AgentRunFailed));
         Assert.Single(events, e => e.Envelope.Metadata[NatsSubjects.Metadata.AgentRunId] == "busless-bad");
         await fixture.EventuallyAsync(async () => (Tuple<int, string>?)(await fixture.ReadinessAsync()).ToTuple(), r => r.Item1 == 200, "/readyz answers 200 again");
     }

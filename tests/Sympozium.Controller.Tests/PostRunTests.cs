@@ -140,7 +140,7 @@ public sealed class PostRunProcessTests(ControllerProcessFixture fixture)
         await fixture.EventuallyAsync(async () => await fixture.Clients.Jobs.GetAsync(Ns, "gated-postrun") is null ? "gone" : null, _ => true, "the hook Job is ended once the gate answered");
 
         await using var probe = await JetStreamProbe.ConnectAsync(fixture.Nats.Url);
-        var completed = (await probe.ReadAsync(NatsSubjects.Subject(NatsSubjects.AgentRunCompleted))).Where(e => e.Envelope.Metadata[NatsSubjects.Metadata.AgentRunId] == "gated").ToList();
+        var completed = (await probe.ReadAsync(NatsSubjects.FromAnyRun(NatsSubjects.AgentRunCompleted))).Where(e => e.Envelope.Metadata[NatsSubjects.Metadata.AgentRunId] == "gated").ToList();
         var envelope = Assert.Single(completed).Envelope;
         Assert.Equal(("success", "reviewed answer"), (envelope.Data.GetProperty("status").GetString(), envelope.Data.GetProperty("response").GetString()));
     }
@@ -155,7 +155,7 @@ public sealed class PostRunProcessTests(ControllerProcessFixture fixture)
 
         await using var probe = await JetStreamProbe.ConnectAsync(fixture.Nats.Url);
         var envelope = (await fixture.EventuallyAsync(
-            async () => (await probe.ReadAsync(NatsSubjects.Subject(NatsSubjects.AgentRunCompleted))).FirstOrDefault(e => e.Envelope.Metadata[NatsSubjects.Metadata.AgentRunId] == "gated-fail"),
+            async () => (await probe.ReadAsync(NatsSubjects.FromAnyRun(NatsSubjects.AgentRunCompleted))).FirstOrDefault(e => e.Envelope.Metadata[NatsSubjects.Metadata.AgentRunId] == "gated-fail"),
             _ => true,
             "the completion of gated-fail is published")).Envelope;
         Assert.Equal(("error", "model refused"), (envelope.Data.GetProperty("status").GetString(), envelope.Data.GetProperty("error").GetString()));

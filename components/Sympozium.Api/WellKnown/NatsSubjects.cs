@@ -76,6 +76,9 @@ public static class NatsSubjects
     /// <summary>A topic published by any channel pod (the controller's filter).</summary>
     public static string FromAnyChannel(string topic) => Prefix + InstanceScope + ".*.*.*." + Out + "." + topic;
 
+    /// <summary>A topic delivered to any channel pod (for observers with every right, e.g. tests).</summary>
+    public static string ToAnyChannel(string topic) => Prefix + InstanceScope + ".*.*.*." + In + "." + topic;
+
     /// <summary>
     /// A Kubernetes name as one subject token: a dot (allowed in names, a separator in subjects)
     /// becomes <c>_</c>, which no Kubernetes name contains, so the mapping cannot collide.

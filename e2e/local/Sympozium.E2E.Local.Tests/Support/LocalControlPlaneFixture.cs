@@ -64,7 +64,7 @@ public sealed class LocalControlPlaneFixture : IAsyncLifetime
         {
             var profile = new LocalClusterProfile(Connection) { EndpointTimeout = InstallTimeout };
             var applier = new ManifestApplier(Connection);
-            foreach (var document in ControlPlaneManifests.Load(RepoRoot))
+            foreach (var document in await ControlPlaneManifests.LoadAsync(RepoRoot, Connection, timeout.Token))
             {
                 await applier.ApplyAsync(WithTestOnlySettings(await profile.RewriteAsync(document, timeout.Token)), timeout.Token);
             }
