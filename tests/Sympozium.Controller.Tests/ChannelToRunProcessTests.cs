@@ -67,6 +67,51 @@ public sealed class ChannelToRunProcessTests(ControllerProcessFixture fixture)
     }
 
     [Fact]
+    public async Task A_succeeded_channel_run_is_answered_from_its_recorded_result_when_its_ipc_bridge_never_reaches_NATS()
+    {
+        // The stand-in ipc-bridge publishes nothing, as a bridge that lost NATS for its whole
+        // drain window would: the answer comes from the result the controller recorded.
+        if (await fixture.Clients.Instances.GetAsync(Ns, "quiet") is null)
+        {
+            await fixture.Clients.Instances.CreateAsync(Ns, new SympoziumInstance
+            {
+                Metadata = { Name = "quiet", Namespace = Ns },
+                Spec = { Agents = { Default = { Model = "gpt-4o" } } },
+            });
+        }
+
+        await using var channelPod = await NatsEventBus.ConnectAsync(new EventBusOptions { Url = fixture.Nats.Url });
+        await using var probe = await JetStreamProbe.ConnectAsync(fixture.Nats.Url);
+        var metadata = new Dictionary<string, string> { [NatsSubjects.Metadata.Channel] = "telegram" };
+        using var data = JsonDocument.Parse("""{"channel":"telegram","senderId":"8","chatId":"5151","text":"succeed:answered without the bridge","messageId":"q-1"}""");
+        AgentRun? run = null;
+        for (var attempt = 0; run is null && attempt < 60; attempt++)
+        {
+            await channelPod.PublishAsync(EventEnvelope.Create(NatsSubjects.ChannelMessageReceived, metadata, data.RootElement.Clone()) with { Subject = NatsSubjects.FromChannel(Ns, "quiet", "telegram", NatsSubjects.ChannelMessageReceived) }, $"q-attempt-{attempt}");
+            await Task.Delay(500);
+            run = (await fixture.Clients.Runs.ListAsync(Ns, $"{Labels.Instance}=quiet,{Labels.Source}=channel")).Items.SingleOrDefault();
+        }
+
+        Assert.True(run is not null, "no run from the channel message; controller log:\n" + fixture.ControllerLog);
+        await fixture.EventuallyAsync(() => fixture.Clients.Runs.GetAsync(Ns, run!.Metadata.Name!), r => r.Status?.Phase == "Succeeded", "the channel run succeeds");
+
+        var replies = await fixture.EventuallyAsync(
+            async () => (await probe.ReadAsync(NatsSubjects.ToChannel(Ns, "quiet", "telegram", NatsSubjects.ChannelMessageSend))).ToList(),
+            r => r.Count > 0,
+            "the reply is on the instance's channel.message.send");
+        var reply = Assert.Single(replies);
+        Assert.Equal("5151", reply.Envelope.Data.GetProperty("chatId").GetString());
+        Assert.Contains("answered without the bridge", reply.Envelope.Data.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Equal("reply/" + run!.Metadata.Uid, reply.MessageId);
+
+        // Answered once: the run is marked, and a later reconcile publishes nothing more.
+        var answered = await fixture.EventuallyAsync(() => fixture.Clients.Runs.GetAsync(Ns, run.Metadata.Name!), r => r.Metadata.Annotations?.ContainsKey("sympozium.ai/replied") == true, "the run is marked replied");
+        Assert.Equal(NatsSubjects.AgentRunCompleted, answered.Metadata.Annotations!["sympozium.ai/replied"]);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Single(await probe.ReadAsync(NatsSubjects.ToChannel(Ns, "quiet", "telegram", NatsSubjects.ChannelMessageSend)));
+    }
+
+    [Fact]
     public async Task The_leader_creates_the_outbound_progress_bucket_that_channel_pods_may_not_create()
     {
         await using var probe = await JetStreamProbe.ConnectAsync(fixture.Nats.Url);
