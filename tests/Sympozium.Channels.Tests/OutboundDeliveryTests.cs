@@ -92,6 +92,26 @@ public sealed class OutboundDeliveryTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Reply_to_an_unreachable_platform_is_retried_by_the_bus_like_a_5xx_and_not_dropped_at_the_first_failure()
+    {
+        await using var scenario = await ChannelScenario.StartAsync(output);
+        await using var telegram = await FakeTelegramApi.StartAsync();
+        var environment = scenario.Environment(TestPorts.GetFreeTcpPort());
+        environment["TELEGRAM_BOT_TOKEN"] = telegram.Token;
+        environment["TELEGRAM_API_URL"] = "http://127.0.0.1:" + TestPorts.GetFreeTcpPort().ToString(System.Globalization.CultureInfo.InvariantCulture); // Nothing listens.
+        environment["TELEGRAM_POLL_TIMEOUT"] = "2";
+        environment["OUTBOUND_RETRY_SCHEDULE"] = "300ms";
+        var channel = scenario.Start("Telegram", environment);
+        await channel.WaitUntilReadyAsync();
+
+        await scenario.PublishSendAsync(new JsonObject { ["channel"] = "telegram", ["chatId"] = Chat, ["text"] = "anyone there?" });
+
+        await channel.WaitForLogAsync($"to chat {Chat} failed at part 1/1 (delivery 1 of 2); the bus redelivers it", ChannelScenario.Wait);
+        await channel.WaitForLogAsync($"to chat {Chat} given up at part 1/1 after 2 deliveries", ChannelScenario.Wait);
+        await WaitUntilSettledAsync(scenario);
+    }
+
+    [Fact]
     public async Task Chat_not_found_is_given_up_at_once_instead_of_being_retried_for_30_minutes()
     {
         await using var scenario = await ChannelScenario.StartAsync(output);
