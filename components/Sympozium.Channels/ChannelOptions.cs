@@ -40,6 +40,9 @@ public sealed record ChannelOptions
     /// <summary>The event bus (env EVENT_BUS_URL, NATS_TOKEN, …).</summary>
     public required EventBusOptions EventBus { get; init; }
 
+    /// <summary>Retries of replies the platform cannot take (env OUTBOUND_RETRY_SCHEDULE, OUTBOUND_ACK_WAIT).</summary>
+    public OutboundDeliveryOptions Outbound { get; init; } = OutboundDeliveryOptions.Default;
+
     /// <summary>Envelope metadata of everything this pod publishes.</summary>
     public IReadOnlyDictionary<string, string> Metadata => new Dictionary<string, string>
     {
@@ -81,6 +84,7 @@ public sealed record ChannelOptions
             HealthPort = environment.Port(HealthPortVariable, DefaultHealthPort),
             BindAddress = bind,
             EventBus = bus,
+            Outbound = OutboundDeliveryOptions.FromEnvironment(environment),
         };
     }
 }

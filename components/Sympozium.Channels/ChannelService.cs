@@ -57,7 +57,8 @@ public sealed class ChannelService(
         await using var bus = await ConnectAsync(stoppingToken).ConfigureAwait(false);
         health.TrackBus(() => bus.IsConnected);
 
-        var outbound = new OutboundConsumer(platform, options, loggerFactory.CreateLogger<OutboundConsumer>());
+        var outboundLogger = loggerFactory.CreateLogger<OutboundConsumer>();
+        var outbound = new OutboundConsumer(platform, options, outboundLogger, new OutboundProgress(bus, outboundLogger));
         var subscription = OutboundConsumer.Subscription(options);
         // Waits until the consumer exists: it starts with events published after its creation.
         await using var consumer = await bus.SubscribeAsync(subscription, outbound.HandleAsync, stoppingToken).ConfigureAwait(false);

@@ -5,8 +5,11 @@ public sealed record HttpRetryOptions
 {
     public static HttpRetryOptions Default { get; } = new();
 
-    /// <summary>Attempts in all, the first included (default: 5).</summary>
-    public int MaxAttempts { get; init; } = 5;
+    /// <summary>
+    /// Attempts in all, the first included (default: 3). Only short blips are waited out here; a
+    /// longer outage is retried by the bus (OutboundDeliveryOptions.RetrySchedule).
+    /// </summary>
+    public int MaxAttempts { get; init; } = 3;
 
     /// <summary>First backoff when the platform names no wait; doubles per attempt (default: 1 s).</summary>
     public TimeSpan BaseDelay { get; init; } = TimeSpan.FromSeconds(1);

@@ -11,13 +11,19 @@ namespace Sympozium.Channels;
 /// Delivers <c>channel.message.send</c> events to the platform from a durable consumer of this
 /// pod's own, handling only events addressed to this pod's instance, namespace and channel type
 /// (upstream delivered every instance's replies from every pod of the type: cross-tenant
-/// leakage). Others are acked and skipped. Long texts are split; a part already sent is not sent
-/// again when the event is redelivered to this process. Acked after delivery or a permanent
-/// failure (logged); a transient failure is redelivered by the bus.
+/// leakage). Others are acked and skipped. Long texts are split; the parts sent are recorded
+/// (<see cref="OutboundProgress"/>), so a redelivery, in this process or after a restart, resumes
+/// at the first part not sent. A transient failure goes back to the bus, which delivers it again
+/// on <see cref="OutboundDeliveryOptions.RetrySchedule"/>; the last delivery's failure, and any
+/// permanent one, is logged with the chat and acked (docs/design/channels.md#outbound-delivery).
 /// </summary>
-public sealed class OutboundConsumer(IChannelPlatform platform, ChannelOptions options, ILogger logger)
+/// <param name="platform">Sends one message.</param>
+/// <param name="options">This pod's instance, namespace, channel and delivery settings.</param>
+/// <param name="logger">Where deliveries are logged.</param>
+/// <param name="progress">Where sent parts are recorded (default: this process only).</param>
+public sealed class OutboundConsumer(IChannelPlatform platform, ChannelOptions options, ILogger logger, OutboundProgress? progress = null)
 {
-    private readonly Dictionary<ulong, int> _partsSent = [];
+    private readonly OutboundProgress _progress = progress ?? new OutboundProgress(null, logger);
 
     /// <summary>
     /// The durable consumer name: <c>channel-&lt;type&gt;_&lt;namespace&gt;_&lt;instance&gt;</c>
@@ -33,16 +39,23 @@ public sealed class OutboundConsumer(IChannelPlatform platform, ChannelOptions o
     /// The subscription: durable, starting with events published after it is first created (a new
     /// pod must not replay a day of other replies), then resuming where it acked.
     /// </summary>
-    public static SubscriptionOptions Subscription(ChannelOptions options) =>
-        SubscriptionOptions.Durable(ConsumerName(options), NatsSubjects.ToChannel(options.Namespace, options.InstanceName, options.Channel, NatsSubjects.ChannelMessageSend)) with
+    public static SubscriptionOptions Subscription(ChannelOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var delivery = options.Outbound;
+        return SubscriptionOptions.Durable(ConsumerName(options), NatsSubjects.ToChannel(options.Namespace, options.InstanceName, options.Channel, NatsSubjects.ChannelMessageSend)) with
         {
             DeliverFrom = DeliverFrom.New,
+            AckWait = delivery.AckWait,
 
-            // A send may wait out a rate limit (HttpRetryOptions.MaxDelay) a few times.
-            AckWait = TimeSpan.FromMinutes(5),
+            // A send may wait out a rate limit (HttpRetryOptions.MaxDelay) a few times: the bus
+            // hears that it is still at work instead of delivering it a second time meanwhile.
+            ProgressInterval = delivery.ProgressInterval,
+            MaxDeliver = delivery.MaxDeliver,
+            RedeliveryDelays = delivery.RetrySchedule,
             MaxInFlight = 4,
-            RedeliveryDelays = [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(60)],
         };
+    }
 
     /// <summary>Whether an event is this pod's to deliver: instance, namespace and channel all match.</summary>
     public static bool IsAddressedTo(EventEnvelope envelope, OutboundMessage? message, ChannelOptions options)
@@ -78,10 +91,13 @@ public sealed class OutboundConsumer(IChannelPlatform platform, ChannelOptions o
         }
 
         var parts = TextSplitter.Split(message.Text, platform.MaxTextLength);
-        int sent;
-        lock (_partsSent)
+        var key = OutboundProgress.Key(options, received);
+        var fingerprint = OutboundProgress.Fingerprint(chatId, message.Text);
+        var sent = await _progress.PartsSentAsync(key, fingerprint, cancellationToken).ConfigureAwait(false);
+        if (sent >= parts.Count)
         {
-            sent = _partsSent.GetValueOrDefault(received.StreamSequence);
+            Log.OutboundAlreadySent(logger, received.StreamSequence, chatId, parts.Count);
+            return;
         }
 
         for (var i = sent; i < parts.Count; i++)
@@ -93,36 +109,27 @@ public sealed class OutboundConsumer(IChannelPlatform platform, ChannelOptions o
             catch (ChannelSendException e) when (e.IsPermanent)
             {
                 Log.OutboundFailedPermanently(logger, received.StreamSequence, chatId, i + 1, parts.Count, e.Message);
-                Forget(received.StreamSequence);
+                _progress.Forget(key);
+                return;
+            }
+            catch (ChannelSendException e) when (received.DeliveryCount >= (ulong)options.Outbound.MaxDeliver)
+            {
+                Log.OutboundGaveUp(logger, received.StreamSequence, chatId, i + 1, parts.Count, received.DeliveryCount, options.Outbound.RetriedFor, e.Message);
+                _progress.Forget(key);
                 return;
             }
             catch (ChannelSendException e)
             {
-                Log.OutboundFailed(logger, received.StreamSequence, chatId, i + 1, parts.Count, received.DeliveryCount, e.Message);
+                Log.OutboundFailed(logger, received.StreamSequence, chatId, i + 1, parts.Count, received.DeliveryCount, options.Outbound.MaxDeliver, e.Message);
                 throw;
             }
 
-            lock (_partsSent)
-            {
-                if (_partsSent.Count > 1000)
-                {
-                    _partsSent.Clear(); // Only a guard; entries are removed when their event is done.
-                }
-
-                _partsSent[received.StreamSequence] = i + 1;
-            }
+            await _progress.RecordAsync(key, fingerprint, i + 1, parts.Count, cancellationToken).ConfigureAwait(false);
         }
 
-        Forget(received.StreamSequence);
+        // The bucket keeps the record until it expires: a redelivery (an ack lost) sends nothing.
+        _progress.Forget(key);
         Log.OutboundSent(logger, received.StreamSequence, chatId, parts.Count);
-    }
-
-    private void Forget(ulong sequence)
-    {
-        lock (_partsSent)
-        {
-            _partsSent.Remove(sequence);
-        }
     }
 
     private static OutboundMessage? Decode(JsonElement data)

@@ -61,6 +61,17 @@ internal sealed class ControllerService(KubernetesConnection connection, Control
             try
             {
                 var bus = await events.WaitConnectedAsync(leading);
+                try
+                {
+                    // Channel pods record the parts of split replies there but may not create streams
+                    // (docs/design/channels.md#outbound-delivery).
+                    await bus.EnsureBucketAsync(KeyValueBucket.OutboundProgress, leading);
+                }
+                catch (EventBusUnavailableException)
+                {
+                    // Logged; the pods keep their progress in memory until a later term creates it.
+                }
+
                 await new ChannelRouter(new Clients(connection), bus, loggers.CreateLogger("Sympozium.Controller.ChannelRouter")).RunAsync(leading);
             }
             catch (OperationCanceledException) when (leading.IsCancellationRequested)

@@ -277,7 +277,7 @@ public sealed class EventSubscription : IAsyncDisposable
         var messageId = message.Headers is { } headers && headers.TryGetValue(MessageIdHeader, out var id) ? id.ToString() : null;
         try
         {
-            await _handler(new ReceivedEvent(envelope, message.Subject, sequence, delivery, messageId), abort).ConfigureAwait(false);
+            await InvokeHandlerAsync(message, new ReceivedEvent(envelope, message.Subject, sequence, delivery, messageId), abort).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested)
         {
@@ -303,6 +303,52 @@ public sealed class EventSubscription : IAsyncDisposable
 
         await SettleAsync(message, m => m.AckAsync(new AckOpts { DoubleAck = Options.ConfirmAcks }), sequence).ConfigureAwait(false);
         UpdateLastSequence(sequence);
+    }
+
+    /// <summary>Runs the handler, telling the server every <see cref="SubscriptionOptions.ProgressInterval"/> that it is still at work.</summary>
+    private async Task InvokeHandlerAsync(INatsJSMsg<byte[]> message, ReceivedEvent received, CancellationToken abort)
+    {
+        if (Options.ProgressInterval is not { } interval)
+        {
+            await _handler(received, abort).ConfigureAwait(false);
+            return;
+        }
+
+        using var handling = new CancellationTokenSource();
+        var progress = ReportProgressAsync(message, received.StreamSequence, interval, handling.Token);
+        try
+        {
+            await _handler(received, abort).ConfigureAwait(false);
+        }
+        finally
+        {
+            await handling.CancelAsync().ConfigureAwait(false);
+            await progress.ConfigureAwait(false);
+        }
+    }
+
+    private async Task ReportProgressAsync(INatsJSMsg<byte[]> message, ulong sequence, TimeSpan interval, CancellationToken handled)
+    {
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(handled).ConfigureAwait(false))
+            {
+                try
+                {
+                    await message.AckProgressAsync(cancellationToken: handled).AsTask().WaitAsync(interval, handled).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is NatsException or TimeoutException)
+                {
+                    // Lost while NATS is away: the server may redeliver; the handler is idempotent.
+                    Log.AckFailed(_logger, message.Subject, sequence, "in progress: " + NatsEventBus.Reason(e));
+                }
+            }
+        }
+        catch (OperationCanceledException) when (handled.IsCancellationRequested)
+        {
+            // The handler has returned.
+        }
     }
 
     private async Task SettleAsync(INatsJSMsg<byte[]> message, Func<INatsJSMsg<byte[]>, ValueTask> settle, ulong sequence)

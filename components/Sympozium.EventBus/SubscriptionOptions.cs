@@ -45,6 +45,14 @@ public sealed record SubscriptionOptions
     public IReadOnlyList<TimeSpan> RedeliveryDelays { get; init; } =
         [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(30)];
 
+    /// <summary>
+    /// While the handler runs, tell the server this often that it is still working on the event
+    /// (an in-progress ack), so a handler that outlasts <see cref="AckWait"/> (a platform call that
+    /// waits out a rate limit) is not redelivered meanwhile; must be shorter than
+    /// <see cref="AckWait"/> (default: null, none).
+    /// </summary>
+    public TimeSpan? ProgressInterval { get; init; }
+
     /// <summary>Messages pulled ahead of the handler, which still runs one at a time (default: 16).</summary>
     public int MaxInFlight { get; init; } = 16;
 
@@ -112,6 +120,11 @@ public sealed record SubscriptionOptions
         if (MaxDeliver < 1)
         {
             throw new ArgumentException($"MaxDeliver must be at least 1, not {MaxDeliver}.");
+        }
+
+        if (ProgressInterval is { } progress && (progress <= TimeSpan.Zero || progress >= AckWait))
+        {
+            throw new ArgumentException($"ProgressInterval {progress} must be positive and shorter than AckWait {AckWait}, or the server redelivers before it hears from the handler.");
         }
     }
 }

@@ -170,6 +170,32 @@ public sealed class ChannelRouterTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Run_refused_by_admission_is_answered_once_with_the_reason_instead_of_retried_or_dropped_silently()
+    {
+        const string Denial = "AgentRun team-a/alice-ch-x violates SympoziumPolicy strict: tool \"execute_command\" is denied by policy";
+        await using var webhook = await Support.DenyingAdmissionWebhook.StartAsync(Denial);
+        await PostAsync("/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations", webhook.Configuration("deny-runs.test.sympozium.ai").ToJsonString());
+        await CreateInstanceAsync(TeamA, "alice");
+        await StartRouterAsync();
+
+        // The channel pod publishes the same platform message twice (a re-poll): one answer.
+        await PublishMessageAsync(TeamA, "alice", text: "run something forbidden", chatId: "c7", threadId: "t7", messageId: "77", natsMessageId: "pod/77");
+        await PublishMessageAsync(TeamA, "alice", text: "run something forbidden", chatId: "c7", threadId: "t7", messageId: "77", natsMessageId: "pod/77-again");
+        await WaitDrainedAsync();
+
+        Assert.Empty(await ChannelRunsAsync(TeamA));
+        Assert.Equal(2, webhook.Reviews); // Each delivery asked once: the refusal was not retried.
+        var reply = Assert.Single(await RepliesAsync());
+        Assert.Equal(("telegram", "c7", "t7"), (reply.Channel, reply.ChatId, reply.ThreadId));
+        Assert.Equal("Your message could not be run: " + Denial, reply.Text);
+        Assert.StartsWith("refused/", reply.MessageId, StringComparison.Ordinal);
+        Assert.Equal(("alice", TeamA), (reply.Metadata[NatsSubjects.Metadata.InstanceName], reply.Metadata[NatsSubjects.Metadata.Namespace]));
+        Assert.Contains(_log.Lines, l => l.Contains("was refused by admission; the chat is told why", StringComparison.Ordinal));
+        var inbound = (await _probe.JetStream.GetConsumerAsync(NatsSubjects.Stream, ChannelRouterOptions.Default.InboundConsumer)).Info;
+        Assert.Equal(0, inbound.NumRedelivered);
+    }
+
+    [Fact]
     public async Task Completed_run_gets_exactly_one_reply_with_the_response_in_its_thread()
     {
         await CreateInstanceAsync(TeamA, "alice");
@@ -778,6 +804,8 @@ public sealed class ChannelRouterRulesTests
         Assert.Equal("(no response)", ReplyText.ForCompleted(null));
         Assert.Equal("Sorry, the agent failed.", ReplyText.ForFailure(null));
 
+        Assert.Equal("Your message could not be run: denied by policy", ReplyText.ForRefusal(" denied\nby policy "));
+        Assert.Equal("Your message could not be run.", ReplyText.ForRefusal(null));
         var longReason = ReplyText.ForFailure(new string('x', 1000));
         Assert.Equal("Sorry, the agent failed: ".Length + ReplyText.MaxReasonLength, longReason.Length);
         Assert.EndsWith("x…", longReason, StringComparison.Ordinal);

@@ -110,4 +110,30 @@ public sealed class ChannelToRunProcessTests(ControllerProcessFixture fixture)
         await Task.Delay(TimeSpan.FromSeconds(2));
         Assert.Single(await probe.ReadAsync(NatsSubjects.ToChannel(Ns, "quiet", "telegram", NatsSubjects.ChannelMessageSend)));
     }
+
+    [Fact]
+    public async Task The_leader_creates_the_outbound_progress_bucket_that_channel_pods_may_not_create()
+    {
+        await using var probe = await JetStreamProbe.ConnectAsync(fixture.Nats.Url);
+
+        var stream = await fixture.EventuallyAsync(
+            async () =>
+            {
+                try
+                {
+                    return (await probe.JetStream.GetStreamAsync(KeyValueBucket.OutboundProgress.StreamName)).Info;
+                }
+                catch (NATS.Client.JetStream.NatsJSApiException e) when (e.Error.Code == 404)
+                {
+                    return null;
+                }
+            },
+            _ => true,
+            "stream KV_sympozium-outbound exists");
+
+        Assert.Equal(["$KV.sympozium-outbound.>"], stream.Config.Subjects);
+        Assert.Equal(1, stream.Config.MaxMsgsPerSubject);
+        Assert.True(stream.Config.AllowDirect);
+        Assert.True(stream.Config.MaxAge >= TimeSpan.FromHours(24), "progress must outlive the events it belongs to");
+    }
 }

@@ -38,8 +38,20 @@ internal static partial class Log
     [LoggerMessage(8023, LogLevel.Error, "Outbound event {Sequence} to chat {ChatId} failed for good at part {Part}/{Parts}; dropped: {Reason}")]
     public static partial void OutboundFailedPermanently(ILogger logger, ulong sequence, string chatId, int part, int parts, string reason);
 
-    [LoggerMessage(8024, LogLevel.Warning, "Outbound event {Sequence} to chat {ChatId} failed at part {Part}/{Parts} (delivery {Delivery}); the bus redelivers it: {Reason}")]
-    public static partial void OutboundFailed(ILogger logger, ulong sequence, string chatId, int part, int parts, ulong delivery, string reason);
+    [LoggerMessage(8024, LogLevel.Warning, "Outbound event {Sequence} to chat {ChatId} failed at part {Part}/{Parts} (delivery {Delivery} of {MaxDeliver}); the bus redelivers it: {Reason}")]
+    public static partial void OutboundFailed(ILogger logger, ulong sequence, string chatId, int part, int parts, ulong delivery, int maxDeliver, string reason);
+
+    [LoggerMessage(8025, LogLevel.Error, "Outbound event {Sequence} to chat {ChatId} given up at part {Part}/{Parts} after {Delivery} deliveries over at least {RetriedFor}: {Reason}")]
+    public static partial void OutboundGaveUp(ILogger logger, ulong sequence, string chatId, int part, int parts, ulong delivery, TimeSpan retriedFor, string reason);
+
+    [LoggerMessage(8026, LogLevel.Information, "Outbound event {Sequence} to chat {ChatId} was sent before ({Parts} message(s)); not sent again")]
+    public static partial void OutboundAlreadySent(ILogger logger, ulong sequence, string chatId, int parts);
+
+    [LoggerMessage(8027, LogLevel.Warning, "Outbound progress bucket {Bucket} unusable ({Reason}); parts sent are remembered in this process only, and the bucket is tried again in a minute")]
+    public static partial void ProgressBucketFailed(ILogger logger, string bucket, string reason);
+
+    [LoggerMessage(8028, LogLevel.Information, "Outbound progress bucket {Bucket} works again")]
+    public static partial void ProgressBucketBack(ILogger logger, string bucket);
 
     [LoggerMessage(8030, LogLevel.Warning, "{Operation}: attempt {Attempt}/{MaxAttempts} failed ({Reason}); retrying in {Delay}")]
     public static partial void HttpRetry(ILogger logger, string operation, int attempt, int maxAttempts, string reason, TimeSpan delay);

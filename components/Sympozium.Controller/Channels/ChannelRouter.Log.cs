@@ -36,6 +36,9 @@ public sealed partial class ChannelRouter
         [LoggerMessage(7010, LogLevel.Error, "AgentRun {Namespace}/{Run} for a channel message was rejected and will not be retried: {Reason}")]
         public static partial void RunRejected(ILogger logger, string @namespace, string run, string reason);
 
+        [LoggerMessage(7014, LogLevel.Warning, "AgentRun {Namespace}/{Run} for a channel message was refused by admission; the chat is told why: {Reason}")]
+        public static partial void RunRefused(ILogger logger, string @namespace, string run, string reason);
+
         [LoggerMessage(7011, LogLevel.Debug, "{Topic} #{Sequence} for {Run} ignored: {Reason}")]
         public static partial void OutcomeIgnored(ILogger logger, string topic, ulong sequence, string run, string reason);
 

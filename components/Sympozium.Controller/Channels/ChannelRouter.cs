@@ -155,6 +155,14 @@ public sealed partial class ChannelRouter
             // Delivered before (a redelivery after a crash, or the channel pod sent it twice).
             Log.RunAlreadyCreated(_logger, ns, name);
         }
+        catch (KubernetesApiException e) when (IsRefusal(e))
+        {
+            // Admission refused the run (a policy webhook, the schema): no redelivery changes
+            // that, and silence would leave the user waiting. One reply, whose id is derived from
+            // the message, so a redelivered message is not answered twice.
+            Log.RunRefused(_logger, ns, name, e.Message);
+            await PublishReplyAsync(ns, instanceName, channel, message.ChatId ?? "", message.ThreadId, ReplyText.ForRefusal(RefusalReason(e)), "refused/" + key, cancellationToken).ConfigureAwait(false);
+        }
         catch (KubernetesApiException e) when (IsPermanent(e))
         {
             Log.RunRejected(_logger, ns, name, e.Message);
@@ -183,6 +191,32 @@ public sealed partial class ChannelRouter
     /// <summary>Errors a redelivery cannot fix: the request itself is wrong.</summary>
     private static bool IsPermanent(KubernetesApiException e) =>
         e.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity or HttpStatusCode.NotFound;
+
+    private const string DeniedBy = "denied the request: ";
+
+    /// <summary>
+    /// Admission refused the run: a webhook denied it ("admission webhook "…" denied the request: …",
+    /// 403 from our policy webhook, at least 400 from any), or the schema found it invalid (400, 422).
+    /// A 403 without a webhook's denial is the controller's own RBAC, which the user cannot fix.
+    /// </summary>
+    private static bool IsRefusal(KubernetesApiException e) =>
+        e.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity ||
+        ((int)e.StatusCode >= 400 && e.Message.Contains(DeniedBy, StringComparison.Ordinal));
+
+    /// <summary>What the user is told: the webhook's own words, else the API server's message without the request line.</summary>
+    private static string RefusalReason(KubernetesApiException e)
+    {
+        var denied = e.Message.IndexOf(DeniedBy, StringComparison.Ordinal);
+        if (denied >= 0)
+        {
+            return e.Message[(denied + DeniedBy.Length)..];
+        }
+
+        // "<request>: <code> <reason> <message>" (KubernetesApiException.FromResponse).
+        var status = $": {(int)e.StatusCode} {e.Reason} ";
+        var start = e.Message.IndexOf(status, StringComparison.Ordinal);
+        return start >= 0 ? e.Message[(start + status.Length)..] : e.Message;
+    }
 
     private static string? FirstSet(string? first, string? second) =>
         !string.IsNullOrWhiteSpace(first) ? first : !string.IsNullOrWhiteSpace(second) ? second : null;

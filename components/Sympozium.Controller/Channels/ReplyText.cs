@@ -17,6 +17,9 @@ public static class ReplyText
     /// <summary>Start of every failure reply.</summary>
     public const string FailurePrefix = "Sorry, the agent failed";
 
+    /// <summary>Start of the reply to a message whose run was refused.</summary>
+    public const string RefusalPrefix = "Your message could not be run";
+
     /// <summary>Longest failure reason quoted to the user (default: 300 characters).</summary>
     public const int MaxReasonLength = 300;
 
@@ -37,12 +40,20 @@ public static class ReplyText
     /// <c>Sorry, the agent failed: &lt;reason&gt;</c>, the reason on one line and cut to
     /// <see cref="MaxReasonLength"/> characters; without a reason, <c>Sorry, the agent failed.</c>
     /// </summary>
-    public static string ForFailure(string? reason)
+    public static string ForFailure(string? reason) => Sentence(FailurePrefix, reason);
+
+    /// <summary>
+    /// <c>Your message could not be run: &lt;reason&gt;</c>, for a message whose run admission
+    /// refused (a policy, the schema); shortened like <see cref="ForFailure"/>.
+    /// </summary>
+    public static string ForRefusal(string? reason) => Sentence(RefusalPrefix, reason);
+
+    private static string Sentence(string prefix, string? reason)
     {
         var line = OneLine(reason ?? "");
         if (line.Length == 0)
         {
-            return FailurePrefix + ".";
+            return prefix + ".";
         }
 
         if (line.Length > MaxReasonLength)
@@ -57,7 +68,7 @@ public static class ReplyText
             line = line[..cut].TrimEnd() + "…";
         }
 
-        return FailurePrefix + ": " + line;
+        return prefix + ": " + line;
     }
 
     private static string OneLine(string text)

@@ -26,12 +26,22 @@ public sealed record NatsPermissions(IReadOnlyList<string> Publish, IReadOnlyLis
         return new NatsPermissions(publish, [inbox + ".>"], inbox);
     }
 
-    /// <summary>One instance's channel pod of one type: publish its inbound messages and health, read its replies.</summary>
+    /// <summary>
+    /// One instance's channel pod of one type: publish its inbound messages and health, read its
+    /// replies, record and read the progress of its instance's split replies.
+    /// </summary>
     public static NatsPermissions ForChannel(string ns, string instance, string channel)
     {
         var inbox = "_INBOX.channel-" + NatsSubjects.Token(ns) + "-" + NatsSubjects.Token(instance) + "-" + NatsSubjects.Token(channel);
         List<string> publish = [NatsSubjects.AllFromChannel(ns, instance, channel)];
         publish.AddRange(ConsumerRights(NatsConsumers.ChannelOutbound(ns, instance, channel), NatsSubjects.ToChannel(ns, instance, channel, NatsSubjects.ChannelMessageSend)));
+
+        // The progress of split replies: put and read the instance's own keys, nothing else
+        // (docs/design/channels.md#outbound-delivery). The bucket is the controller's to create.
+        var progress = KeyValueBucket.OutboundProgress;
+        var keys = progress.Subject(KeyValueBucket.Key(ns, instance) + ".>");
+        publish.Add(keys);
+        publish.Add($"$JS.API.DIRECT.GET.{progress.StreamName}.{keys}");
         return new NatsPermissions(publish, [inbox + ".>"], inbox);
     }
 

@@ -14,7 +14,7 @@ internal sealed class ChannelProcess : IAsyncDisposable
     private static readonly string[] InheritedVariablesToDrop =
     [
         "INSTANCE_NAME", "POD_NAMESPACE", "POD_IP", "HEALTH_PORT", "EVENT_BUS_URL", "EVENT_BUS_CONNECT_TIMEOUT",
-        "NATS_TOKEN", "NATS_USER", "NATS_PASSWORD",
+        "NATS_TOKEN", "NATS_USER", "NATS_PASSWORD", "OUTBOUND_RETRY_SCHEDULE", "OUTBOUND_ACK_WAIT",
         "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "TELEGRAM_ALLOWED_CHAT_IDS", "TELEGRAM_POLL_TIMEOUT",
         "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL", "SLACK_EVENTS_PORT",
         "DISCORD_BOT_TOKEN", "DISCORD_API_URL", "DISCORD_ALLOWED_CHANNEL_IDS",
@@ -123,6 +123,13 @@ internal sealed class ChannelProcess : IAsyncDisposable
     {
         using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         kill.WaitForExit();
+    }
+
+    /// <summary>SIGKILL, as a crash or an evicted node ends it: nothing is acked or cleaned up.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
     }
 
     public async ValueTask DisposeAsync()

@@ -91,7 +91,7 @@ internal sealed class ChannelScenario : IAsyncDisposable
     }
 
     /// <summary>Publishes <c>channel.message.send</c> as the channel router does.</summary>
-    public Task PublishSendAsync(JsonObject data, string instance = Instance, string ns = Namespace)
+    public Task PublishSendAsync(JsonObject data, string instance = Instance, string ns = Namespace, string? messageId = null)
     {
         var metadata = new Dictionary<string, string>
         {
@@ -101,7 +101,7 @@ internal sealed class ChannelScenario : IAsyncDisposable
         };
         using var document = JsonDocument.Parse(data.ToJsonString());
         var subject = NatsSubjects.ToChannel(ns, instance, metadata[NatsSubjects.Metadata.Channel], NatsSubjects.ChannelMessageSend);
-        return Bus.PublishAsync(EventEnvelope.Create(NatsSubjects.ChannelMessageSend, metadata, document.RootElement.Clone()) with { Subject = subject });
+        return Bus.PublishAsync(EventEnvelope.Create(NatsSubjects.ChannelMessageSend, metadata, document.RootElement.Clone()) with { Subject = subject }, messageId);
     }
 
     /// <summary>Everything stored on <c>channel.message.received</c>, oldest first.</summary>

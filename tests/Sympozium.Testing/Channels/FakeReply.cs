@@ -12,6 +12,12 @@ public sealed record FakeReply
     /// <summary>Telegram: <c>parameters.retry_after</c>; Slack: the <c>Retry-After</c> header.</summary>
     public int? RetryAfterSeconds { get; init; }
 
+    /// <summary>How long the fake holds the request before it answers (a platform that hangs); null answers at once.</summary>
+    public TimeSpan? Delay { get; init; }
+
+    /// <summary>A request that gets no answer for a minute: the caller is stopped while it waits.</summary>
+    public static FakeReply Hang() => new() { Delay = TimeSpan.FromMinutes(1) };
+
     /// <summary>Telegram 429 "Too Many Requests: retry after N" with <c>parameters.retry_after</c> / Slack 429 with Retry-After.</summary>
     public static FakeReply RateLimited(int retryAfterSeconds) => new() { Status = 429, Error = $"Too Many Requests: retry after {retryAfterSeconds}", RetryAfterSeconds = retryAfterSeconds };
 

@@ -256,6 +256,18 @@ public sealed class FakeTelegramApi : IAsyncDisposable
             _sendScript.TryDequeue(out reply);
         }
 
+        if (reply?.Delay is { } delay)
+        {
+            try
+            {
+                await Task.Delay(delay, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // The caller went away.
+            }
+        }
+
         if (body?["chat_id"] is null || body["text"] is not JsonValue text || text.ToString().Length == 0)
         {
             await WriteAsync(context, 400, Error(400, "Bad Request: message text is empty")).ConfigureAwait(false);
