@@ -28,6 +28,12 @@ public static class EnvironmentVariables
     public const string SessionKey = "SESSION_KEY";
     public const string PersonaPackName = "PERSONA_PACK_NAME";
     public const string Task = "TASK";
+
+    /// <summary>Pod path of the file holding the task (the controller mounts the run's input ConfigMap there instead of setting TASK).</summary>
+    public const string TaskFile = "TASK_FILE";
+
+    /// <summary>Pod path of the agent container's terminationMessagePath, where the runner leaves its outcome for the controller.</summary>
+    public const string TerminationMessagePath = "TERMINATION_MESSAGE_PATH";
     public const string SystemPrompt = "SYSTEM_PROMPT";
     public const string ModelProvider = "MODEL_PROVIDER";
     public const string ModelName = "MODEL_NAME";

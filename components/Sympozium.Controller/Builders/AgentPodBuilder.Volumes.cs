@@ -21,6 +21,7 @@ public static partial class AgentPodBuilder
             new() { Name = IpcVolume, EmptyDir = new V1EmptyDirVolumeSource { Medium = "Memory", SizeLimit = new ResourceQuantity("64Mi") } },
             new() { Name = TmpVolume, EmptyDir = new V1EmptyDirVolumeSource { SizeLimit = new ResourceQuantity("256Mi") } },
             SkillsVolumeFor(inputs.Skills),
+            InputVolumeFor(run),
         };
         if (memoryEnabled)
         {
