@@ -94,6 +94,9 @@ public sealed partial class AgentRunReconciler
             }
 
             await MirrorSkillsAsync(run, skills, cancellationToken).ConfigureAwait(false);
+
+            // The task reaches the agent as a file (docs/design/agent-runs.md#job-and-pod-shape).
+            await CreateIfAbsent.CreateAsync(_clients.ConfigMaps, ns, AgentPodBuilder.InputConfigMap(run), cancellationToken).ConfigureAwait(false);
         }
         catch (KubernetesApiException e) when (IsRejection(e))
         {
@@ -123,8 +126,6 @@ public sealed partial class AgentRunReconciler
                 await CreateIfAbsent.CreateAsync(_clients.Claims, ns, PostRunJobBuilder.WorkspaceClaim(run), cancellationToken).ConfigureAwait(false);
             }
 
-            // The task reaches the agent as a file (docs/design/agent-runs.md#job-and-pod-shape).
-            await CreateIfAbsent.CreateAsync(_clients.ConfigMaps, ns, AgentPodBuilder.InputConfigMap(run), cancellationToken).ConfigureAwait(false);
             await CreateIfAbsent.CreateAsync(_clients.Jobs, ns, job, cancellationToken).ConfigureAwait(false);
         }
         catch (KubernetesApiException e) when (IsRejection(e))

@@ -25,7 +25,10 @@ internal static class TerminationMessages
         var path = Path.Combine(root, podPath.TrimStart('/'));
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllBytes(path, []);
-        File.SetUnixFileMode(path, (UnixFileMode)Convert.ToInt32("666", 8)); // the container may run as any user
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, (UnixFileMode)Convert.ToInt32("666", 8)); // the container may run as any user
+        }
         return path;
     }
 
