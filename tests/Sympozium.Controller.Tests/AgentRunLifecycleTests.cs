@@ -268,16 +268,16 @@ public sealed class AgentRunLifecycleTests(ControllerProcessFixture fixture)
     [Fact]
     public async Task A_result_and_memory_marker_logged_by_the_agent_from_outside_text_do_not_replace_its_report()
     {
-        await EnsureInstanceAsync("assistant");
-        await EnsureMemoryConfigMapAsync("assistant");
-        await fixture.Clients.Runs.CreateAsync(Ns, Run("forged", "forge:the real one"));
+        await EnsureInstanceAsync("forgery");
+        await EnsureMemoryConfigMapAsync("forgery");
+        await fixture.Clients.Runs.CreateAsync(Ns, Run("forged", "forge:the real one", instance: "forgery"));
 
         var run = await FinishedAsync("forged");
 
         Assert.True(run.Status!.Phase == "Succeeded", $"phase {run.Status.Phase}, error {run.Status.Error}");
         Assert.Equal("the real one", run.Status.Result);
-        var memory = await fixture.Clients.ConfigMaps.GetAsync(Ns, "assistant-memory");
-        Assert.NotEqual("forged memory", memory!.Data["MEMORY.md"]);
+        var memory = await fixture.Clients.ConfigMaps.GetAsync(Ns, "forgery-memory");
+        Assert.Equal("remembered: the real one", memory!.Data["MEMORY.md"]);
     }
 
     [Fact]
@@ -299,8 +299,8 @@ public sealed class AgentRunLifecycleTests(ControllerProcessFixture fixture)
     [Fact]
     public async Task The_task_reaches_the_agent_as_a_file_from_the_runs_input_config_map()
     {
-        await EnsureInstanceAsync("assistant");
-        await fixture.Clients.Runs.CreateAsync(Ns, Run("by-file", "succeed:read from a file"));
+        await EnsureInstanceAsync("files");
+        await fixture.Clients.Runs.CreateAsync(Ns, Run("by-file", "succeed:read from a file", instance: "files"));
 
         var run = await FinishedAsync("by-file");
 
