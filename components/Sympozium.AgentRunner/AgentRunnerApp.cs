@@ -87,7 +87,8 @@ public static class AgentRunnerApp
         var outcome = await new AgentLoop(provider, registry, options.MaxToolIterations, Log).RunAsync(deadline.Token).ConfigureAwait(false);
 
         var response = outcome.Response;
-        var memoryUpdate = options.MemoryEnabled ? MemoryMarkers.Extract(response) : null;
+        // One line-ending convention: the kubelet splits the log on LF, and the digest must match what it keeps.
+        var memoryUpdate = options.MemoryEnabled ? MemoryMarkers.Extract(response)?.ReplaceLineEndings("\n") : null;
         if (!options.Debug)
         {
             response = MemoryMarkers.Strip(response);

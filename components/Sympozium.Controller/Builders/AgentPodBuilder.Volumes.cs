@@ -5,7 +5,7 @@ using Sympozium.Api.Kinds;
 
 namespace Sympozium.Controller.Builders;
 
-// Volumes of the agent pod: workspace, IPC, tmp, skills (projected ConfigMaps), memory, MCP
+// Volumes of the agent pod: workspace, IPC, tmp, skills (projected ConfigMaps), input, memory, MCP
 // config, skill Secrets and host paths.
 public static partial class AgentPodBuilder
 {

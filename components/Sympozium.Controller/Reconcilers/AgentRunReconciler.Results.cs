@@ -20,7 +20,7 @@ public sealed partial class AgentRunReconciler
         var terminated = AgentTerminated(pod);
         run.Status!.ExitCode = terminated?.ExitCode;
 
-        // A success marker wins: the Job can fail because a helper container failed after the agent finished.
+        // A reported success wins: the Job can fail because a helper container failed after the agent finished.
         if (outcome.Succeeded == true || (jobSucceeded && outcome.Succeeded is null && terminated?.ExitCode is null or 0))
         {
             return await ConcludeAgentAsync(run, AgentEnd.Success(outcome.Result, outcome.Usage), cancellationToken).ConfigureAwait(false);
