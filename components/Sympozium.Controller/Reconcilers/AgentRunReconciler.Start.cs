@@ -183,9 +183,8 @@ public sealed partial class AgentRunReconciler
         { Container: AgentContainer, Variable: null } => "spec.model.authSecretRef",
         { Variable: { } v } when v.StartsWith(EnvironmentVariables.McpAuthPrefix, StringComparison.Ordinal) =>
             $"spec.mcpServers[].authSecret/authKey of SympoziumInstance {instance.Metadata.Name}",
-        { Container: { } c, Variable: { } v } => $"env {v} of container {c}",
-        { Container: { } c } => $"envFrom of container {c}",
-        _ => "a secret volume of the pod",
+        { Variable: { } v } => $"env {v} of container {use.Container}",
+        _ => $"envFrom of container {use.Container}",
     };
 
     /// <summary>The sidecars of the run's SkillPacks (the run's namespace first, then sympozium-system), in SkillRef order.</summary>
