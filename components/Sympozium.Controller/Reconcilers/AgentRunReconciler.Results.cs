@@ -63,7 +63,7 @@ public sealed partial class AgentRunReconciler
     /// For a timeout message: why the pod's containers were not running (e.g. <c>; pod p: container
     /// agent: ImagePullBackOff: …</c>), else the pod's phase, else that no pod exists.
     /// </summary>
-    private static string PodState(V1Pod? pod) =>
+    internal static string PodState(V1Pod? pod) =>
         pod is null
             ? "; the Job had no pod"
             : $"; pod {pod.Metadata.Name}: " + (WaitingReason(pod) ?? StartingContainer(pod) ?? $"phase {pod.Status?.Phase ?? "unknown"}");
