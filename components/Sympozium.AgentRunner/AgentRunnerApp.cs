@@ -23,7 +23,7 @@ public static class AgentRunnerApp
         var paths = new RunnerPaths(options.Root);
         // Every log line goes through LogSafeText: tool and provider text can never spell a marker.
         void Log(string message) => log.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} agent-runner: {LogSafeText.Line(message)}");
-        var outputs = new RunOutputs(paths, stdout, options.TerminationMessagePath, Log);
+        var outputs = new RunOutputs(paths, stdout, options.TerminationMessagePath, options.TerminationMessageMaxBytes, Log);
         foreach (var warning in options.Warnings)
         {
             Log("warning: " + warning);

@@ -20,6 +20,9 @@ public sealed record RunnerOptions
     /// <summary>Pod path of the termination message file (env TERMINATION_MESSAGE_PATH; default /dev/termination-log).</summary>
     public string TerminationMessagePath { get; init; } = AgentTerminationMessage.DefaultPath;
 
+    /// <summary>Bytes the termination message may use (env TERMINATION_MESSAGE_MAX_BYTES, 256–4096; default 4096).</summary>
+    public int TerminationMessageMaxBytes { get; init; } = AgentTerminationMessage.MaxBytes;
+
     /// <summary>Base system prompt (env SYSTEM_PROMPT; default "You are a helpful AI assistant.").</summary>
     public string SystemPrompt { get; init; } = DefaultSystemPrompt;
 
@@ -133,6 +136,7 @@ public sealed record RunnerOptions
             Task = Get(EnvironmentVariables.Task) ?? "",
             TaskFile = Get(EnvironmentVariables.TaskFile),
             TerminationMessagePath = Get(EnvironmentVariables.TerminationMessagePath) ?? AgentTerminationMessage.DefaultPath,
+            TerminationMessageMaxBytes = Math.Min(Integer(EnvironmentVariables.TerminationMessageMaxBytes, AgentTerminationMessage.MinBytes) ?? AgentTerminationMessage.MaxBytes, AgentTerminationMessage.MaxBytes),
             SystemPrompt = Get(EnvironmentVariables.SystemPrompt) ?? DefaultSystemPrompt,
             Provider = provider,
             Model = Get(EnvironmentVariables.ModelName) ?? "gpt-4o-mini",

@@ -262,6 +262,22 @@ public sealed class AgentRunnerAppTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_small_termination_message_budget_still_names_the_result_by_digest()
+    {
+        CreateTerminationMessageFile();
+        _llm.Enqueue(LlmReply.Say(new string('a', 1000)));
+
+        var (code, stdout, _) = await Run(("TASK", "t"), ("TERMINATION_MESSAGE_MAX_BYTES", "512"));
+
+        Assert.Equal(0, code);
+        var text = File.ReadAllText(PathOf(AgentTerminationMessage.DefaultPath));
+        Assert.True(Encoding.UTF8.GetByteCount(text) <= 512, $"{text.Length} characters");
+        var message = JsonNode.Parse(text)!;
+        Assert.Null(message["result"]);
+        Assert.Equal(AgentTerminationMessage.Digest(LogMarkers.LastResult(stdout)!), message["resultSha256"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task The_task_is_read_whole_from_the_file_TASK_FILE_names()
     {
         var task = "begin " + new string('t', 200 * 1024) + " end";

@@ -234,6 +234,22 @@ public class AgentPodBuilderTests
 
         Assert.Equal(("/dev/termination-log", "File"), (agent.TerminationMessagePath, agent.TerminationMessagePolicy));
         Assert.Equal("/dev/termination-log", agent.Env.Single(e => e.Name == "TERMINATION_MESSAGE_PATH").Value);
+        Assert.Equal("4096", agent.Env.Single(e => e.Name == "TERMINATION_MESSAGE_MAX_BYTES").Value); // agent + ipc-bridge
+    }
+
+    [Fact]
+    public void A_pod_with_many_containers_gives_the_agent_its_share_of_the_pods_termination_message_budget()
+    {
+        var job = AgentPodBuilder.BuildJob(new AgentPodInputs
+        {
+            Run = Run(r => r.Spec.Sandbox = new AgentRunSandboxSpec { Enabled = true }),
+            Instance = Instance(),
+            Sidecars = [K8sOps(), new ResolvedSidecar("b", new SkillSidecar { Image = "b" }, new Dictionary<string, string>()), new ResolvedSidecar("c", new SkillSidecar { Image = "c" }, new Dictionary<string, string>())],
+        });
+
+        var pod = job.Spec.Template.Spec;
+        Assert.Equal(6, pod.InitContainers.Count + pod.Containers.Count);
+        Assert.Equal("2048", pod.Containers.Single().Env.Single(e => e.Name == "TERMINATION_MESSAGE_MAX_BYTES").Value); // 12 KiB / 6
     }
 
     [Fact]

@@ -12,7 +12,8 @@ namespace Sympozium.AgentRunner.Output;
 /// </summary>
 /// <param name="terminationMessagePath">Pod path of the container's terminationMessagePath.</param>
 /// <param name="log">Receives a warning when the termination message cannot be written.</param>
-public sealed class RunOutputs(RunnerPaths paths, TextWriter stdout, string terminationMessagePath, Action<string> log)
+/// <param name="terminationMessageMaxBytes">The container's share of the pod's termination-message budget.</param>
+public sealed class RunOutputs(RunnerPaths paths, TextWriter stdout, string terminationMessagePath, int terminationMessageMaxBytes, Action<string> log)
 {
     // result.json is indented for people reading it with kubectl exec; the marker stays compact.
     private static readonly MessageJsonContext IndentedContext = new(new JsonSerializerOptions(MessageJsonContext.Default.Options) { WriteIndented = true, IndentSize = 2 });
@@ -29,7 +30,7 @@ public sealed class RunOutputs(RunnerPaths paths, TextWriter stdout, string term
 
         IpcFileWriter.WriteText(paths.Resolve(IpcPaths.ResultFile), JsonSerializer.Serialize(result, IndentedContext.AgentResult));
         var payload = TerminationMessage.MarkerPayload(result);
-        WriteTerminationMessage(TerminationMessage.Compose(result, payload, memoryUpdate));
+        WriteTerminationMessage(TerminationMessage.Compose(result, payload, memoryUpdate, terminationMessageMaxBytes));
 
         // result.json before done: a sidecar that exits on done has the result to publish.
         IpcFileWriter.WriteText(paths.Resolve(IpcPaths.DoneFile), "done");

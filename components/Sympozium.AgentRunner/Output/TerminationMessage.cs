@@ -25,9 +25,10 @@ public static class TerminationMessage
 
     /// <summary>
     /// The termination message: the status and both digests always; the result and then the memory
-    /// update inline while the whole stays within <see cref="AgentTerminationMessage.MaxBytes"/>.
+    /// update inline while the whole stays within <paramref name="maxBytes"/> (the container's share
+    /// of the pod's termination-message budget, at most <see cref="AgentTerminationMessage.MaxBytes"/>).
     /// </summary>
-    public static string Compose(AgentResult result, string markerPayload, string? memoryUpdate)
+    public static string Compose(AgentResult result, string markerPayload, string? memoryUpdate, int maxBytes = AgentTerminationMessage.MaxBytes)
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(markerPayload);
@@ -44,13 +45,14 @@ public static class TerminationMessage
         foreach (var candidate in new[] { full, full with { Memory = null }, full with { Memory = null, Result = null } })
         {
             var json = JsonSerializer.Serialize(candidate, MessageJsonContext.Default.AgentTerminationMessage);
-            if (Encoding.UTF8.GetByteCount(json) <= AgentTerminationMessage.MaxBytes)
+            if (Encoding.UTF8.GetByteCount(json) <= maxBytes)
             {
                 return json;
             }
         }
 
-        throw new InvalidOperationException("a termination message with digests only cannot exceed its limit");
+        // Digests only (about 200 bytes) always fit the smallest budget the options allow.
+        throw new InvalidOperationException($"a termination message with digests only does not fit in {maxBytes} bytes");
     }
 
     /// <summary>Writes <paramref name="message"/> over the file the kubelet created (in place: it is a bind mount, so no rename).</summary>

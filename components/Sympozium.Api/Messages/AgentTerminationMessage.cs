@@ -19,6 +19,15 @@ public sealed record AgentTerminationMessage
     /// <summary>The kubelet keeps at most this many bytes of a termination message.</summary>
     public const int MaxBytes = 4096;
 
+    /// <summary>What a kubelet keeps of all of a pod's termination messages together, divided equally among its containers.</summary>
+    public const int PodBudgetBytes = 12 * 1024;
+
+    /// <summary>The smallest budget a runner works with: the status and both digests always fit.</summary>
+    public const int MinBytes = 256;
+
+    /// <summary>The bytes one container of a pod with <paramref name="containers"/> containers (init containers included) may use.</summary>
+    public static int BudgetFor(int containers) => Math.Clamp(PodBudgetBytes / Math.Max(1, containers), MinBytes, MaxBytes);
+
     /// <summary>The file Kubernetes defaults <c>terminationMessagePath</c> to.</summary>
     public const string DefaultPath = "/dev/termination-log";
 

@@ -34,6 +34,9 @@ public static class EnvironmentVariables
 
     /// <summary>Pod path of the agent container's terminationMessagePath, where the runner leaves its outcome for the controller.</summary>
     public const string TerminationMessagePath = "TERMINATION_MESSAGE_PATH";
+
+    /// <summary>The agent's share of the pod's termination-message budget, in bytes (a kubelet divides 12 KiB among the pod's containers, at most 4 KiB each).</summary>
+    public const string TerminationMessageMaxBytes = "TERMINATION_MESSAGE_MAX_BYTES";
     public const string SystemPrompt = "SYSTEM_PROMPT";
     public const string ModelProvider = "MODEL_PROVIDER";
     public const string ModelName = "MODEL_NAME";

@@ -53,6 +53,17 @@ public static partial class AgentPodBuilder
     };
 
     /// <summary>
+    /// A kubelet keeps 12 KiB of termination messages per pod, divided equally among all its
+    /// containers (init containers included), so a pod with sidecars gives the agent less than
+    /// 4 KiB; the runner keeps its message within the share it is told.
+    /// </summary>
+    private static V1Container WithTerminationMessageBudget(V1Container agent, int containers)
+    {
+        agent.Env.Add(EnvVars.Value(EnvironmentVariables.TerminationMessageMaxBytes, AgentTerminationMessage.BudgetFor(containers).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return agent;
+    }
+
+    /// <summary>
     /// Mounts the task file, and sets where the agent reports its outcome: the termination message
     /// with policy File, never FallbackToLogsOnError, whose log tail would let logged text stand in
     /// for the report.

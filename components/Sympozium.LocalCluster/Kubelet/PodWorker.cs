@@ -365,7 +365,7 @@ internal sealed partial class PodWorker : IDisposable
             killReason = await probing.ConfigureAwait(false);
             var exit = await process.Exited.ConfigureAwait(false);
             log.Complete();
-            c.Terminate(exit, exit == 0 ? "Completed" : "Error", TerminationMessages.Read(c.Spec, terminationMessage, exit, logFile) ?? killReason);
+            c.Terminate(exit, exit == 0 ? "Completed" : "Error", TerminationMessages.Read(c.Spec, terminationMessage, exit, logFile, _init.Count + _main.Count) ?? killReason);
             Publish();
             return exit;
         }

@@ -6,7 +6,8 @@ namespace Sympozium.LocalCluster.Kubelet;
 /// <summary>
 /// Termination messages as a kubelet keeps them: before each container instance starts, an empty
 /// file at its <c>terminationMessagePath</c> (default <c>/dev/termination-log</c>) in the
-/// container's root; when it exits, the file's first 4096 bytes become
+/// container's root; when it exits, the file's first 4096 bytes (less when the pod has more than
+/// three containers: 12 KiB are shared equally among them) become
 /// <c>state.terminated.message</c>. With <c>terminationMessagePolicy: FallbackToLogsOnError</c>, an
 /// empty file of a failed container is replaced by the tail of its log (80 lines, 2048 bytes).
 /// </summary>
@@ -15,6 +16,7 @@ internal static class TerminationMessages
     public const string DefaultPath = "/dev/termination-log";
     public const string FallbackToLogsOnError = "FallbackToLogsOnError";
     public const int MaxBytes = 4096;
+    public const int PodBudgetBytes = 12 * 1024;
     public const int MaxLogLines = 80;
     public const int MaxLogBytes = 2048;
 
@@ -32,10 +34,13 @@ internal static class TerminationMessages
         return path;
     }
 
-    /// <summary>The message of an exited instance: the file (capped), else the log tail when the policy asks for it and it failed.</summary>
-    public static string? Read(JsonObject container, string path, int exitCode, string logFile)
+    /// <summary>
+    /// The message of an exited instance: the file, else the log tail when the policy asks for it
+    /// and it failed; capped at the container's share of the pod's 12 KiB (at most 4096 bytes).
+    /// </summary>
+    public static string? Read(JsonObject container, string path, int exitCode, string logFile, int podContainers)
     {
-        var fromFile = ReadCapped(path);
+        var fromFile = ReadCapped(path, Math.Min(MaxBytes, PodBudgetBytes / Math.Max(1, podContainers)));
         if (fromFile.Length > 0)
         {
             return fromFile;
@@ -46,12 +51,12 @@ internal static class TerminationMessages
             : null;
     }
 
-    private static string ReadCapped(string path)
+    private static string ReadCapped(string path, int max)
     {
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            var buffer = new byte[MaxBytes];
+            var buffer = new byte[max];
             var total = 0;
             int read;
             while (total < buffer.Length && (read = stream.Read(buffer, total, buffer.Length - total)) > 0)
