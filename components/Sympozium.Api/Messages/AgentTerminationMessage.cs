@@ -9,8 +9,8 @@ namespace Sympozium.Api.Messages;
 /// (<c>terminationMessagePath</c>, default <c>/dev/termination-log</c>); the kubelet copies it into
 /// <c>status.containerStatuses[agent].state.terminated.message</c>, and the controller reads the
 /// run's outcome and memory update from there and nowhere else
-/// (docs/design/agent-runs.md#results-and-memory). Compact JSON of at most
-/// <see cref="MaxBytes"/> bytes. When the result or the memory update does not fit, only its
+/// (docs/design/agent-runs.md#results-and-memory). Compact JSON within the agent's share of the
+/// pod's termination-message budget (<see cref="BudgetFor"/>, at most <see cref="MaxBytes"/>). When the result or the memory update does not fit, only its
 /// SHA-256 digest is here and the full text is the log marker whose payload has that digest, so
 /// text the agent merely logged (a fetched page, a command's output) can never stand in for it.
 /// </summary>
