@@ -21,18 +21,20 @@ public static class AgentRunnerApp
         ArgumentNullException.ThrowIfNull(log);
         var clock = Stopwatch.StartNew();
         var paths = new RunnerPaths(options.Root);
-        var outputs = new RunOutputs(paths, stdout);
-        void Log(string message) => log.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} agent-runner: {message}");
+        // Every log line goes through LogSafeText: tool and provider text can never spell a marker.
+        void Log(string message) => log.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} agent-runner: {LogSafeText.Line(message)}");
+        var outputs = new RunOutputs(paths, stdout, options.TerminationMessagePath, options.TerminationMessageMaxBytes, Log);
         foreach (var warning in options.Warnings)
         {
             Log("warning: " + warning);
         }
 
-        var task = options.Task.Length > 0 ? options.Task : ReadTaskFile(paths, Log);
+        var (task, taskError) = ReadTask(options, paths, Log);
         if (string.IsNullOrWhiteSpace(task))
         {
-            Log("error: " + MissingTaskError);
-            outputs.Write(new AgentResult { Status = AgentResult.Failure, Error = MissingTaskError, Metrics = new RunMetrics { DurationMs = clock.ElapsedMilliseconds } }, null);
+            taskError ??= MissingTaskError;
+            Log("error: " + taskError);
+            outputs.Write(new AgentResult { Status = AgentResult.Failure, Error = taskError, Metrics = new RunMetrics { DurationMs = clock.ElapsedMilliseconds } }, null);
             return 1;
         }
 
@@ -81,11 +83,12 @@ public static class AgentRunnerApp
             return 1;
         }
 
-        Log($"run {options.RunId ?? "(local)"}: provider {provider.Name}, model {options.Model}, endpoint {provider.Endpoint.GetLeftPart(UriPartial.Path)}, {registry.Count} tools, deadline {options.EffectiveRunTimeout}");
+        Log($"run {options.RunId ?? "(local)"}: provider {provider.Name}, model {options.Model}, endpoint {LogSafeText.Url(provider.Endpoint)}, {registry.Count} tools, deadline {options.EffectiveRunTimeout}");
         var outcome = await new AgentLoop(provider, registry, options.MaxToolIterations, Log).RunAsync(deadline.Token).ConfigureAwait(false);
 
         var response = outcome.Response;
-        var memoryUpdate = options.MemoryEnabled ? MemoryMarkers.Extract(response) : null;
+        // One line-ending convention: the kubelet splits the log on LF, and the digest must match what it keeps.
+        var memoryUpdate = options.MemoryEnabled ? MemoryMarkers.Extract(response)?.ReplaceLineEndings("\n") : null;
         if (!options.Debug)
         {
             response = MemoryMarkers.Strip(response);
@@ -120,7 +123,35 @@ public static class AgentRunnerApp
         return outcome.Succeeded ? 0 : 1;
     }
 
-    private static string ReadTaskFile(RunnerPaths paths, Action<string> log)
+    /// <summary>
+    /// The task: TASK, else the file named by TASK_FILE (what the controller sets: Linux limits one
+    /// environment variable to 128 KiB), else /ipc/input/task.json. A TASK_FILE that cannot be read
+    /// is an error naming the file.
+    /// </summary>
+    private static (string Task, string? Error) ReadTask(RunnerOptions options, RunnerPaths paths, Action<string> log)
+    {
+        if (options.Task.Length > 0)
+        {
+            return (options.Task, null);
+        }
+
+        if (options.TaskFile is { } taskFile)
+        {
+            try
+            {
+                return (File.ReadAllText(paths.Resolve(taskFile)), null);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                var reason = e is FileNotFoundException or DirectoryNotFoundException ? "it does not exist" : e is UnauthorizedAccessException ? "permission denied" : "I/O error";
+                return ("", $"the task file {taskFile} (TASK_FILE) could not be read: {reason}");
+            }
+        }
+
+        return (ReadTaskJson(paths, log), null);
+    }
+
+    private static string ReadTaskJson(RunnerPaths paths, Action<string> log)
     {
         var path = paths.Resolve(IpcPaths.TaskFile);
         if (!File.Exists(path))

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Sympozium.Api.Messages;
 using Sympozium.Api.Validation;
 using Sympozium.Api.WellKnown;
 
@@ -10,8 +11,17 @@ namespace Sympozium.AgentRunner;
 /// </summary>
 public sealed record RunnerOptions
 {
-    /// <summary>The task (env TASK); when empty, /ipc/input/task.json is read.</summary>
+    /// <summary>The task (env TASK); when empty, <see cref="TaskFile"/> is read, else /ipc/input/task.json.</summary>
     public string Task { get; init; } = "";
+
+    /// <summary>Pod path of a plain-text file holding the task (env TASK_FILE; the controller sets /input/task).</summary>
+    public string? TaskFile { get; init; }
+
+    /// <summary>Pod path of the termination message file (env TERMINATION_MESSAGE_PATH; default /dev/termination-log).</summary>
+    public string TerminationMessagePath { get; init; } = AgentTerminationMessage.DefaultPath;
+
+    /// <summary>Bytes the termination message may use (env TERMINATION_MESSAGE_MAX_BYTES, 256–4096; default 4096).</summary>
+    public int TerminationMessageMaxBytes { get; init; } = AgentTerminationMessage.MaxBytes;
 
     /// <summary>Base system prompt (env SYSTEM_PROMPT; default "You are a helpful AI assistant.").</summary>
     public string SystemPrompt { get; init; } = DefaultSystemPrompt;
@@ -124,6 +134,9 @@ public sealed record RunnerOptions
         return new RunnerOptions
         {
             Task = Get(EnvironmentVariables.Task) ?? "",
+            TaskFile = Get(EnvironmentVariables.TaskFile),
+            TerminationMessagePath = Get(EnvironmentVariables.TerminationMessagePath) ?? AgentTerminationMessage.DefaultPath,
+            TerminationMessageMaxBytes = Math.Min(Integer(EnvironmentVariables.TerminationMessageMaxBytes, AgentTerminationMessage.MinBytes) ?? AgentTerminationMessage.MaxBytes, AgentTerminationMessage.MaxBytes),
             SystemPrompt = Get(EnvironmentVariables.SystemPrompt) ?? DefaultSystemPrompt,
             Provider = provider,
             Model = Get(EnvironmentVariables.ModelName) ?? "gpt-4o-mini",

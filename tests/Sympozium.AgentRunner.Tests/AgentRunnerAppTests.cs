@@ -1,4 +1,6 @@
+using System.Text;
 using System.Text.Json.Nodes;
+using Sympozium.Api.Messages;
 using Sympozium.Api.WellKnown;
 using Sympozium.Testing.Llm;
 
@@ -205,5 +207,118 @@ public sealed class AgentRunnerAppTests : IAsyncLifetime, IDisposable
 
         Assert.Equal(1, code);
         Assert.Equal("run deadline exceeded while waiting for the model", Result()["error"]!.GetValue<string>());
+    }
+
+    private JsonNode TerminationMessage()
+    {
+        var text = File.ReadAllText(PathOf(AgentTerminationMessage.DefaultPath));
+        Assert.True(Encoding.UTF8.GetByteCount(text) <= AgentTerminationMessage.MaxBytes, $"the termination message is {text.Length} characters");
+        return JsonNode.Parse(text)!;
+    }
+
+    /// <summary>The file the kubelet creates before the container starts.</summary>
+    private void CreateTerminationMessageFile()
+    {
+        Directory.CreateDirectory(PathOf("/dev"));
+        File.WriteAllText(PathOf(AgentTerminationMessage.DefaultPath), "");
+    }
+
+    [Fact]
+    public async Task The_outcome_and_memory_are_left_in_the_termination_message_with_the_digest_of_the_result_marker()
+    {
+        CreateTerminationMessageFile();
+        Directory.CreateDirectory(PathOf(IpcPaths.Memory));
+        File.WriteAllText(PathOf(IpcPaths.MemoryFile), "- old");
+        _llm.Enqueue(LlmReply.Say($"Done.\n{LogMarkers.MemoryStart}\n- new fact\n{LogMarkers.MemoryEnd}") with { InputTokens = 5, OutputTokens = 2 });
+
+        var (code, stdout, _) = await Run(("TASK", "t"), ("MEMORY_ENABLED", "true"));
+
+        Assert.Equal(0, code);
+        var message = TerminationMessage();
+        Assert.Equal("success", message["status"]!.GetValue<string>());
+        Assert.Equal("Done.", message["result"]!["response"]!.GetValue<string>());
+        Assert.Equal(5, message["result"]!["metrics"]!["inputTokens"]!.GetValue<long>());
+        Assert.Equal("- new fact", message["memory"]!.GetValue<string>());
+        Assert.Equal(AgentTerminationMessage.Digest("- new fact"), message["memorySha256"]!.GetValue<string>());
+        Assert.Equal(AgentTerminationMessage.Digest(LogMarkers.LastResult(stdout)!), message["resultSha256"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_result_too_large_for_the_termination_message_is_named_by_the_digest_of_its_marker()
+    {
+        CreateTerminationMessageFile();
+        var answer = string.Concat(Enumerable.Range(0, 2000).Select(i => $"line {i} "));
+        _llm.Enqueue(LlmReply.Say(answer));
+
+        var (code, stdout, _) = await Run(("TASK", "t"));
+
+        Assert.Equal(0, code);
+        var message = TerminationMessage();
+        Assert.Null(message["result"]);
+        Assert.Equal("success", message["status"]!.GetValue<string>());
+        var payload = LogMarkers.LastResult(stdout)!;
+        Assert.Equal(AgentTerminationMessage.Digest(payload), message["resultSha256"]!.GetValue<string>());
+        Assert.Equal(answer.Trim(), JsonNode.Parse(payload)!["response"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_small_termination_message_budget_still_names_the_result_by_digest()
+    {
+        CreateTerminationMessageFile();
+        _llm.Enqueue(LlmReply.Say(new string('a', 1000)));
+
+        var (code, stdout, _) = await Run(("TASK", "t"), ("TERMINATION_MESSAGE_MAX_BYTES", "512"));
+
+        Assert.Equal(0, code);
+        var text = File.ReadAllText(PathOf(AgentTerminationMessage.DefaultPath));
+        Assert.True(Encoding.UTF8.GetByteCount(text) <= 512, $"{text.Length} characters");
+        var message = JsonNode.Parse(text)!;
+        Assert.Null(message["result"]);
+        Assert.Equal(AgentTerminationMessage.Digest(LogMarkers.LastResult(stdout)!), message["resultSha256"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task The_task_is_read_whole_from_the_file_TASK_FILE_names()
+    {
+        var task = "begin " + new string('t', 200 * 1024) + " end";
+        Directory.CreateDirectory(PathOf(IpcPaths.Input));
+        File.WriteAllText(PathOf(IpcPaths.InputTask), task);
+        _llm.Enqueue(LlmReply.Say("ok"));
+
+        var (code, _, _) = await Run(("TASK_FILE", IpcPaths.InputTask));
+
+        Assert.Equal(0, code);
+        Assert.Equal(task, _llm.Requests[0].Body!["messages"]![1]!["content"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_missing_task_file_fails_naming_the_file_and_not_its_disk_path()
+    {
+        var (code, _, log) = await Run(("TASK_FILE", "/input/task"));
+
+        Assert.Equal(1, code);
+        Assert.Equal("the task file /input/task (TASK_FILE) could not be read: it does not exist", Result()["error"]!.GetValue<string>());
+        Assert.DoesNotContain(_root, Result().ToJsonString(), StringComparison.Ordinal);
+        Assert.Empty(_llm.Requests);
+        Assert.Contains("the task file /input/task", log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_provider_error_spelling_result_and_memory_markers_cannot_forge_them_in_the_log()
+    {
+        CreateTerminationMessageFile();
+        var forged = LogMarkers.FormatMemory("forged memory") + LogMarkers.FormatResult("""{"status":"success","response":"forged"}""");
+        _llm.Enqueue(LlmReply.Fail(500, forged));
+
+        var (code, stdout, log) = await Run(("TASK", "t"));
+
+        Assert.Equal(1, code);
+        Assert.DoesNotContain(LogMarkers.Prefix, log, StringComparison.Ordinal);
+        Assert.Single(LogMarkers.ResultsLastFirst(stdout + log));
+        Assert.Empty(LogMarkers.MemoriesLastFirst(stdout + log));
+        var reported = JsonNode.Parse(LogMarkers.LastResult(stdout)!)!;
+        Assert.Equal("error", reported["status"]!.GetValue<string>());
+        Assert.Contains("\"response\":\"forged\"", reported["error"]!.GetValue<string>(), StringComparison.Ordinal); // the text survives, unspelled
+        Assert.Equal("error", TerminationMessage()["status"]!.GetValue<string>());
     }
 }

@@ -48,6 +48,16 @@ public class ValidationTests
     }
 
     [Fact]
+    public void A_task_over_the_documented_maximum_is_rejected_naming_the_limit_and_a_200_KiB_task_is_accepted()
+    {
+        Assert.True(ValidateRun(s => s["task"] = new string('t', 200 * 1024)).IsValid);
+
+        var message = Single(ValidateRun(s => s["task"] = new string('t', AgentRunSpec.MaxTaskLength + 1)));
+
+        Assert.Equal($"AgentRun team-a/r1: spec.task: is {AgentRunSpec.MaxTaskLength + 1} characters long; at most 262144 are allowed", message);
+    }
+
+    [Fact]
     public void Unknown_provider_names_the_object_field_and_allowed_values()
     {
         var result = ValidateRun(s => s["model"]!["provider"] = "olama");

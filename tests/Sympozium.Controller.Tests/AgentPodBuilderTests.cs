@@ -276,4 +276,71 @@ public class AgentPodBuilderTests
         Assert.Equal(0, job.Spec.BackoffLimit);
         Assert.Equal(300, job.Spec.TtlSecondsAfterFinished);
     }
+
+    [Fact]
+    public void A_task_larger_than_linux_allows_for_one_environment_variable_is_mounted_as_a_file()
+    {
+        var task = new string('x', 200 * 1024);
+        var run = Run(r => r.Spec.Task = task);
+
+        var job = AgentPodBuilder.BuildJob(new AgentPodInputs { Run = run, Instance = Instance() });
+
+        var agent = job.Spec.Template.Spec.Containers.Single();
+        Assert.DoesNotContain(agent.Env, e => e.Name == "TASK" || (e.Value?.Length ?? 0) > 1000);
+        Assert.Equal("/input/task", agent.Env.Single(e => e.Name == "TASK_FILE").Value);
+        Assert.Contains(agent.VolumeMounts, m => m is { Name: "input", MountPath: "/input", ReadOnlyProperty: true });
+        Assert.Equal("alice-run-1-input", job.Spec.Template.Spec.Volumes.Single(v => v.Name == "input").ConfigMap.Name);
+        var input = AgentPodBuilder.InputConfigMap(run);
+        Assert.Equal(task, input.Data["task"]);
+        Assert.Equal("alice-run-1", input.Metadata.OwnerReferences.Single().Name);
+    }
+
+    [Fact]
+    public void The_agent_reports_through_its_termination_message_file_never_a_log_fallback()
+    {
+        var agent = AgentPodBuilder.BuildJob(new AgentPodInputs { Run = Run(), Instance = Instance() }).Spec.Template.Spec.Containers.Single();
+
+        Assert.Equal(("/dev/termination-log", "File"), (agent.TerminationMessagePath, agent.TerminationMessagePolicy));
+        Assert.Equal("/dev/termination-log", agent.Env.Single(e => e.Name == "TERMINATION_MESSAGE_PATH").Value);
+        Assert.Equal("4096", agent.Env.Single(e => e.Name == "TERMINATION_MESSAGE_MAX_BYTES").Value); // agent + ipc-bridge
+    }
+
+    [Fact]
+    public void A_pod_with_many_containers_gives_the_agent_its_share_of_the_pods_termination_message_budget()
+    {
+        var job = AgentPodBuilder.BuildJob(new AgentPodInputs
+        {
+            Run = Run(r => r.Spec.Sandbox = new AgentRunSandboxSpec { Enabled = true }),
+            Instance = Instance(),
+            Sidecars = [K8sOps(), new ResolvedSidecar("b", new SkillSidecar { Image = "b" }, new Dictionary<string, string>()), new ResolvedSidecar("c", new SkillSidecar { Image = "c" }, new Dictionary<string, string>())],
+        });
+
+        var pod = job.Spec.Template.Spec;
+        Assert.Equal(6, pod.InitContainers.Count + pod.Containers.Count);
+        Assert.Equal("2048", pod.Containers.Single().Env.Single(e => e.Name == "TERMINATION_MESSAGE_MAX_BYTES").Value); // 12 KiB / 6
+    }
+
+    [Fact]
+    public void The_secrets_a_pod_cannot_start_without_are_listed_with_their_keys()
+    {
+        var run = Run(r => r.Spec.Model.AuthSecretRef = "llm-key");
+        var inputs = new AgentPodInputs
+        {
+            Run = run,
+            Instance = Instance(),
+            McpServers = [new McpServerBinding("github", "gh-token", "pat")],
+            Sidecars = [new ResolvedSidecar("k8s-ops", new SkillSidecar { Image = "i", SecretRef = "optional-volume" }, new Dictionary<string, string>())],
+        };
+
+        var uses = Sympozium.Controller.Runs.PodSecretRefs.Required(AgentPodBuilder.BuildJob(inputs).Spec.Template.Spec);
+
+        Assert.Contains(new Sympozium.Controller.Runs.SecretUse("agent", "llm-key", null, null), uses);
+        Assert.DoesNotContain(uses, u => u.Secret is "gh-token" or "optional-volume"); // optional: the pod starts without them
+
+        var keyed = new V1PodSpec
+        {
+            Containers = [new V1Container { Name = "c", Env = [new V1EnvVar { Name = "TOKEN", ValueFrom = new V1EnvVarSource { SecretKeyRef = new V1SecretKeySelector { Name = "s", Key = "k" } } }] }],
+        };
+        Assert.Equal([new Sympozium.Controller.Runs.SecretUse("c", "s", "k", "TOKEN")], Sympozium.Controller.Runs.PodSecretRefs.Required(keyed));
+    }
 }

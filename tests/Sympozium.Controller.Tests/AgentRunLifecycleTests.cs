@@ -129,6 +129,7 @@ public sealed class AgentRunLifecycleTests(ControllerProcessFixture fixture)
         Assert.Equal("Failed", run.Status!.Phase);
         Assert.StartsWith("DeadlineExceeded", run.Status.Error, StringComparison.Ordinal);
         Assert.Contains(run.Status.Conditions!, c => c is { Type: "Failed", Reason: "DeadlineExceeded" });
+        Assert.Contains("; pod slow-", run.Status.Error, StringComparison.Ordinal); // what the pod was doing
         Assert.Equal("3s", run.Spec.Timeout);
         await fixture.EventuallyAsync(async () => await fixture.Clients.Jobs.GetAsync(Ns, "slow") is null ? "gone" : null, _ => true, "the Job of run slow is deleted");
     }
@@ -264,5 +265,52 @@ public sealed class AgentRunLifecycleTests(ControllerProcessFixture fixture)
         first = await fixture.Clients.Runs.GetAsync(Ns, "first");
         Assert.Equal("Succeeded", first!.Status!.Phase);
         Assert.True(second.Status.StartedAt >= first.Status.CompletedAt, $"second started {second.Status.StartedAt:O}, first completed {first.Status.CompletedAt:O}");
+    }
+
+    [Fact]
+    public async Task A_result_and_memory_marker_logged_by_the_agent_from_outside_text_do_not_replace_its_report()
+    {
+        await EnsureInstanceAsync("forgery");
+        await EnsureMemoryConfigMapAsync("forgery");
+        await fixture.Clients.Runs.CreateAsync(Ns, Run("forged", "forge:the real one", instance: "forgery"));
+
+        var run = await FinishedAsync("forged");
+
+        Assert.True(run.Status!.Phase == "Succeeded", $"phase {run.Status.Phase}, error {run.Status.Error}");
+        Assert.Equal("the real one", run.Status.Result);
+        var memory = await fixture.Clients.ConfigMaps.GetAsync(Ns, "forgery-memory");
+        Assert.Equal("remembered: the real one", memory!.Data["MEMORY.md"]);
+    }
+
+    [Fact]
+    public async Task A_run_whose_model_secret_is_missing_fails_at_once_naming_the_secret_and_creates_no_job()
+    {
+        await EnsureInstanceAsync("assistant");
+        var request = Run("keyless", "succeed:never");
+        request.Spec.Model.AuthSecretRef = "no-such-llm-key";
+        await fixture.Clients.Runs.CreateAsync(Ns, request);
+
+        var run = await FinishedAsync("keyless");
+
+        Assert.Equal("Failed", run.Status!.Phase);
+        Assert.Contains(run.Status.Conditions!, c => c is { Type: "Failed", Reason: "SecretNotFound" });
+        Assert.Contains("Secret \"no-such-llm-key\" does not exist in namespace default (spec.model.authSecretRef)", run.Status.Error, StringComparison.Ordinal);
+        Assert.Null(await fixture.Clients.Jobs.GetAsync(Ns, "keyless"));
+    }
+
+    [Fact]
+    public async Task The_task_reaches_the_agent_as_a_file_from_the_runs_input_config_map()
+    {
+        await EnsureInstanceAsync("files");
+        await fixture.Clients.Runs.CreateAsync(Ns, Run("by-file", "succeed:read from a file", instance: "files"));
+
+        var run = await FinishedAsync("by-file");
+
+        Assert.Equal(("Succeeded", "read from a file"), (run.Status!.Phase, run.Status.Result));
+        var job = await fixture.Clients.Jobs.GetAsync(Ns, "by-file");
+        Assert.DoesNotContain(job!.Spec.Template.Spec.Containers.Single().Env, e => e.Name == "TASK");
+        var input = await fixture.Clients.ConfigMaps.GetAsync(Ns, "by-file-input");
+        Assert.Equal("succeed:read from a file", input!.Data["task"]);
+        Assert.Equal("by-file", input.Metadata.OwnerReferences.Single().Name);
     }
 }

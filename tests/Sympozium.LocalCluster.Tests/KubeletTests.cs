@@ -36,6 +36,39 @@ public sealed class KubeletTests(KubeletFixture cluster) : IClassFixture<Kubelet
     }
 
     [Fact]
+    public async Task The_termination_message_file_becomes_the_terminated_message_capped_at_4096_bytes()
+    {
+        var big = Pods.Container("main", "head -c 5000 /dev/zero | tr '\\0' x > \"$SYMPOZIUM_ROOT/dev/termination-log\"");
+        var custom = Pods.Container("custom", "mkdir -p \"$SYMPOZIUM_ROOT/run\"; printf done > \"$SYMPOZIUM_ROOT/run/report\"");
+        custom["terminationMessagePath"] = "/run/report";
+        var silent = Pods.Container("silent", "echo only a log line");
+        Server.Create(Pods.Pod("messages", big, custom, silent));
+
+        var pod = await Server.WaitPhaseAsync("messages", "Succeeded");
+
+        Assert.Equal(new string('x', 4096), pod.Status("main")!["state"]!["terminated"]!["message"]!.ToString());
+        Assert.Equal("done", pod.Status("custom")!["state"]!["terminated"]!["message"]!.ToString());
+        Assert.Null(pod.Status("silent")!["state"]!["terminated"]!["message"]);
+    }
+
+    [Fact]
+    public async Task FallbackToLogsOnError_takes_the_log_tail_only_for_a_failed_container_with_an_empty_file()
+    {
+        var fallback = Pods.Container("fallback", "for i in $(seq 1 100); do echo line $i; done; exit 1");
+        fallback["terminationMessagePolicy"] = "FallbackToLogsOnError";
+        var file = Pods.Container("file", "echo a log line; exit 1");
+        file["terminationMessagePolicy"] = "File";
+        Server.Create(Pods.Pod("fallbacks", fallback, file));
+
+        var pod = await Server.WaitPhaseAsync("fallbacks", "Failed");
+
+        var tail = pod.Status("fallback")!["state"]!["terminated"]!["message"]!.ToString();
+        Assert.StartsWith("line 21\n", tail, StringComparison.Ordinal); // the last 80 lines
+        Assert.EndsWith("line 100", tail, StringComparison.Ordinal);
+        Assert.Null(pod.Status("file")!["state"]!["terminated"]!["message"]);
+    }
+
+    [Fact]
     public async Task A_command_that_cannot_start_fails_with_StartError_and_128()
     {
         var container = new JsonObject { ["name"] = "main", ["image"] = "busybox", ["command"] = new JsonArray("/no/such/program") };

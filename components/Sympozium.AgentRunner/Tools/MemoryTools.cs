@@ -1,3 +1,4 @@
+using Sympozium.AgentRunner.Output;
 using Sympozium.AgentRunner.Tools.Memory;
 
 namespace Sympozium.AgentRunner.Tools;
@@ -35,7 +36,7 @@ public static class MemoryTools
         registry.Register(MemoryTool.Search(client));
         registry.Register(MemoryTool.Store(client));
         registry.Register(MemoryTool.List(client));
-        options.Write($"memory server configured: {client.BaseUrl}");
+        options.Write($"memory server configured: {LogSafeText.Url(client.BaseUrl)}");
         return client;
     }
 }

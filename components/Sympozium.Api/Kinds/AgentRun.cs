@@ -18,6 +18,12 @@ public sealed class AgentRun() : CustomResource<AgentRunSpec, AgentRunStatus>(Ki
 [Description("What the agent should do and with which model, skills and limits.")]
 public sealed class AgentRunSpec
 {
+    /// <summary>
+    /// Longest task, in characters (256 Ki). The task reaches the agent as a file from the run's
+    /// input ConfigMap (at most 1 MiB), never as an environment variable, which Linux limits to 128 KiB.
+    /// </summary>
+    public const int MaxTaskLength = 262_144;
+
     [SchemaRequired, MinLength(1), Format(Formats.Dns1123Subdomain)]
     [Description("SympoziumInstance in the same namespace this run belongs to.")]
     public string InstanceRef { get; set; } = "";
@@ -36,8 +42,8 @@ public sealed class AgentRunSpec
     [Description("Lineage of a sub-agent run.")]
     public ParentRef? Parent { get; set; }
 
-    [SchemaRequired]
-    [Description("The task text (env TASK).")]
+    [SchemaRequired, MaxLength(MaxTaskLength)]
+    [Description("The task text, at most 262144 characters; the agent reads it from the file /input/task (env TASK_FILE).")]
     public string Task { get; set; } = "";
 
     [Description("System prompt (env SYSTEM_PROMPT).")]
@@ -200,6 +206,12 @@ public sealed class ToolPolicySpec
 [Description("Observed state of the run.")]
 public sealed class AgentRunStatus
 {
+    /// <summary>Longest <see cref="Result"/> the controller records (32 Ki characters); a longer reply is cut and marked.</summary>
+    public const int MaxResultLength = 32_768;
+
+    /// <summary>Longest <see cref="Error"/> the controller records (4 Ki characters); a longer one is cut and marked.</summary>
+    public const int MaxErrorLength = 4_096;
+
     [EnumValues(AgentRunPhases.Pending, AgentRunPhases.Running, AgentRunPhases.Serving, AgentRunPhases.PostRunning, AgentRunPhases.AwaitingDelegate, AgentRunPhases.Succeeded, AgentRunPhases.Failed)]
     [Description("Pending, Running, Serving, PostRunning, AwaitingDelegate, Succeeded or Failed.")]
     public string? Phase { get; set; }
@@ -222,10 +234,10 @@ public sealed class AgentRunStatus
     [Description("When the run reached Succeeded or Failed.")]
     public DateTimeOffset? CompletedAt { get; set; }
 
-    [Description("The agent's final reply.")]
+    [Description("The agent's final reply, at most 32768 characters (a longer one ends with a truncation note).")]
     public string? Result { get; set; }
 
-    [Description("Why the run failed.")]
+    [Description("Why the run failed, at most 4096 characters (a longer one ends with a truncation note).")]
     public string? Error { get; set; }
 
     [Description("Exit code of the agent.")]

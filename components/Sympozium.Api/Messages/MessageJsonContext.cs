@@ -13,6 +13,7 @@ namespace Sympozium.Api.Messages;
     PropertyNameCaseInsensitive = true)]
 [JsonSerializable(typeof(AgentResult))]
 [JsonSerializable(typeof(AgentRunFailure))]
+[JsonSerializable(typeof(AgentTerminationMessage))]
 [JsonSerializable(typeof(StreamChunk))]
 [JsonSerializable(typeof(TaskInput))]
 [JsonSerializable(typeof(InboundMessage))]

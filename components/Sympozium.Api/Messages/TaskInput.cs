@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Sympozium.Api.Messages;
 
 /// <summary>
-/// <c>/ipc/input/task.json</c>: the task when the <c>TASK</c> variable is empty. The agent runner
+/// <c>/ipc/input/task.json</c>: the task when the <c>TASK</c> and <c>TASK_FILE</c> variables are empty. The agent runner
 /// reads only <see cref="Task"/>; nothing in the pod writes the file (upstream neither), it is
 /// there for running the agent by hand.
 /// </summary>

@@ -28,6 +28,15 @@ public static class EnvironmentVariables
     public const string SessionKey = "SESSION_KEY";
     public const string PersonaPackName = "PERSONA_PACK_NAME";
     public const string Task = "TASK";
+
+    /// <summary>Pod path of the file holding the task (the controller mounts the run's input ConfigMap there instead of setting TASK).</summary>
+    public const string TaskFile = "TASK_FILE";
+
+    /// <summary>Pod path of the agent container's terminationMessagePath, where the runner leaves its outcome for the controller.</summary>
+    public const string TerminationMessagePath = "TERMINATION_MESSAGE_PATH";
+
+    /// <summary>The agent's share of the pod's termination-message budget, in bytes (a kubelet divides 12 KiB among the pod's containers, at most 4 KiB each).</summary>
+    public const string TerminationMessageMaxBytes = "TERMINATION_MESSAGE_MAX_BYTES";
     public const string SystemPrompt = "SYSTEM_PROMPT";
     public const string ModelProvider = "MODEL_PROVIDER";
     public const string ModelName = "MODEL_NAME";

@@ -17,6 +17,12 @@ public static class IpcPaths
     public const string Memory = "/memory";
     public const string Config = "/config";
 
+    /// <summary>The run's input ConfigMap (<c>&lt;run&gt;-input</c>), mounted read-only in the agent container.</summary>
+    public const string Input = "/input";
+
+    /// <summary>The task text, plain UTF-8 (the value of <c>TASK_FILE</c>).</summary>
+    public const string InputTask = Input + "/task";
+
     public const string InputDir = Ipc + "/input";
     public const string OutputDir = Ipc + "/output";
     public const string SpawnDir = Ipc + "/spawn";

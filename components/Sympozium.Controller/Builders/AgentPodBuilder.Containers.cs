@@ -1,5 +1,6 @@
 using k8s.Models;
 using Sympozium.Api.Kinds;
+using Sympozium.Api.Messages;
 using Sympozium.Api.Validation;
 using Sympozium.Api.WellKnown;
 using Sympozium.EventBus.Credentials;
@@ -22,7 +23,8 @@ public static partial class AgentPodBuilder
             EnvVars.Value(EnvironmentVariables.InstanceName, run.Spec.InstanceRef),
             EnvVars.Value(EnvironmentVariables.PersonaPackName, run.Metadata.Labels?.GetValueOrDefault(Labels.PersonaPack) ?? ""),
             EnvVars.Value(EnvironmentVariables.AgentNamespace, run.Metadata.Namespace),
-            EnvVars.Value(EnvironmentVariables.Task, run.Spec.Task),
+            EnvVars.Value(EnvironmentVariables.TaskFile, IpcPaths.InputTask),
+            EnvVars.Value(EnvironmentVariables.TerminationMessagePath, AgentTerminationMessage.DefaultPath),
             EnvVars.Value(EnvironmentVariables.SystemPrompt, run.Spec.SystemPrompt ?? ""),
             EnvVars.Value(EnvironmentVariables.ModelProvider, run.Spec.Model.Provider),
             EnvVars.Value(EnvironmentVariables.ModelName, run.Spec.Model.Model),
@@ -75,7 +77,7 @@ public static partial class AgentPodBuilder
             mounts.Add(VolumeMounts.Of(MemoryVolume, IpcPaths.Memory, readOnly: true));
         }
 
-        return new V1Container
+        return WithInputAndTerminationMessage(new V1Container
         {
             Name = "agent",
             Image = inputs.Images.Image("agent-runner"),
@@ -87,7 +89,7 @@ public static partial class AgentPodBuilder
             VolumeMounts = mounts,
             Resources = ContainerResources.Bounded("250m", "512Mi", "1", "1Gi"),
             SecurityContext = ContainerSecurity.Restricted(),
-        };
+        });
     }
 
     private static V1Container IpcBridge(AgentPodInputs inputs)

@@ -5,7 +5,7 @@ using Sympozium.Api.Kinds;
 
 namespace Sympozium.Controller.Builders;
 
-// Volumes of the agent pod: workspace, IPC, tmp, skills (projected ConfigMaps), memory, MCP
+// Volumes of the agent pod: workspace, IPC, tmp, skills (projected ConfigMaps), input, memory, MCP
 // config, skill Secrets and host paths.
 public static partial class AgentPodBuilder
 {
@@ -21,6 +21,7 @@ public static partial class AgentPodBuilder
             new() { Name = IpcVolume, EmptyDir = new V1EmptyDirVolumeSource { Medium = "Memory", SizeLimit = new ResourceQuantity("64Mi") } },
             new() { Name = TmpVolume, EmptyDir = new V1EmptyDirVolumeSource { SizeLimit = new ResourceQuantity("256Mi") } },
             SkillsVolumeFor(inputs.Skills),
+            InputVolumeFor(run),
         };
         if (memoryEnabled)
         {

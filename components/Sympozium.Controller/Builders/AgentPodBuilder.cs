@@ -155,7 +155,7 @@ public static partial class AgentPodBuilder
             DnsPolicy = hostNetwork ? "ClusterFirstWithHostNet" : "ClusterFirst",
             SecurityContext = PodSecurity.NonRoot(run.Spec.Sandbox?.SecurityContext?.SeccompProfile?.Type is { Length: > 0 } t ? t : PodSecurity.DefaultSeccompProfile),
             InitContainers = init,
-            Containers = [Agent(inputs, memoryEnabled)],
+            Containers = [WithTerminationMessageBudget(Agent(inputs, memoryEnabled), init.Count + 1)],
             Volumes = Volumes(inputs, sidecars, memoryEnabled),
         };
     }

@@ -42,8 +42,8 @@ public sealed partial class AgentRunReconciler
         // The outcome is stored first; the hooks see it in AGENT_EXIT_CODE and AGENT_RESULT.
         var status = run.Status!;
         status.ExitCode = end.Succeeded ? 0 : status.ExitCode is { } code and not 0 ? code : 1;
-        status.Result = end.Succeeded ? end.Result ?? "" : null;
-        status.Error = end.Succeeded ? null : end.Error;
+        status.Result = end.Succeeded ? Capped(end.Result ?? "", AgentRunStatus.MaxResultLength) : null;
+        status.Error = end.Succeeded ? null : Capped(end.Error ?? "", AgentRunStatus.MaxErrorLength);
         status.TokenUsage = end.Usage;
         if (!end.Succeeded)
         {

@@ -49,14 +49,14 @@ public sealed partial class AgentRunReconciler
         var elapsed = Now - (status.StartedAt ?? Now);
         if (elapsed > timeout)
         {
-            var log = await ReadAgentLogAsync(run, pod, cancellationToken).ConfigureAwait(false);
-            if (log is not null)
+            // Memory counts only once the agent itself reported it (its container ended).
+            if (AgentTerminated(pod) is not null)
             {
-                await ApplyMemoryAsync(run, AgentLogParser.Parse(log), cancellationToken).ConfigureAwait(false);
+                await ApplyMemoryAsync(run, await ReadOutcomeAsync(run, pod, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             }
 
             await _clients.Jobs.DeleteAsync(ns, jobName, "Background", cancellationToken).ConfigureAwait(false);
-            return await ConcludeAgentAsync(run, AgentEnd.Failure("DeadlineExceeded", $"DeadlineExceeded: the run did not finish within its timeout of {GoDuration.Format(timeout)} (spec.timeout); its Job was deleted"), cancellationToken).ConfigureAwait(false);
+            return await ConcludeAgentAsync(run, AgentEnd.Failure("DeadlineExceeded", $"DeadlineExceeded: the run did not finish within its timeout of {GoDuration.Format(timeout)} (spec.timeout); its Job was deleted" + PodState(pod)), cancellationToken).ConfigureAwait(false);
         }
 
         if (podChanged)

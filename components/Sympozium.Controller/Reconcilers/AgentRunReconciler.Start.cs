@@ -3,6 +3,7 @@ using k8s.Models;
 using Sympozium.Api.Kinds;
 using Sympozium.Api.WellKnown;
 using Sympozium.Controller.Builders;
+using Sympozium.Controller.Runs;
 using Sympozium.Kubernetes.Client;
 using Sympozium.Kubernetes.Reconcile;
 
@@ -82,10 +83,16 @@ public sealed partial class AgentRunReconciler
             return await RbacRefusedAsync(run, rbac, cancellationToken).ConfigureAwait(false);
         }
 
-        V1Job job;
+        var job = AgentPodBuilder.BuildJob(inputs);
+
+        // A missing Secret would leave the pod in CreateContainerConfigError until the timeout.
+        if (await MissingSecretAsync(run, instance, job.Spec.Template.Spec, cancellationToken).ConfigureAwait(false) is { } missing)
+        {
+            return await FailAsync(run, missing.Reason, missing.Message, cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
-            job = AgentPodBuilder.BuildJob(inputs);
             if (job.Spec.Template.Spec.ServiceAccountName == Defaults.AgentServiceAccount)
             {
                 await EnsureAgentServiceAccountAsync(ns, cancellationToken).ConfigureAwait(false);
@@ -101,6 +108,9 @@ public sealed partial class AgentRunReconciler
             {
                 await EnsureRunBusCredentialsAsync(run, timeout, cancellationToken).ConfigureAwait(false);
             }
+
+            // The task reaches the agent as a file (docs/design/agent-runs.md#job-and-pod-shape).
+            await CreateIfAbsent.CreateAsync(_clients.ConfigMaps, ns, AgentPodBuilder.InputConfigMap(run), cancellationToken).ConfigureAwait(false);
         }
         catch (KubernetesApiException e) when (IsRejection(e))
         {
@@ -148,6 +158,48 @@ public sealed partial class AgentRunReconciler
         await WriteStatusAsync(run, cancellationToken).ConfigureAwait(false);
         return ReconcileResult.RequeueAfter(timeout);
     }
+
+    /// <summary>
+    /// The first Secret (or key) the pod needs that does not exist, as a failure naming the Secret,
+    /// the key and the field that refers to it; null when all are there.
+    /// </summary>
+    private async Task<(string Reason, string Message)?> MissingSecretAsync(AgentRun run, SympoziumInstance instance, V1PodSpec pod, CancellationToken cancellationToken)
+    {
+        var ns = run.Metadata.Namespace!;
+        var secrets = new Dictionary<string, V1Secret?>(StringComparer.Ordinal);
+        foreach (var use in PodSecretRefs.Required(pod))
+        {
+            if (!secrets.TryGetValue(use.Secret, out var secret))
+            {
+                secret = await _clients.Secrets.GetAsync(ns, use.Secret, cancellationToken).ConfigureAwait(false);
+                secrets[use.Secret] = secret;
+            }
+
+            var field = SecretField(use, instance);
+            if (secret is null)
+            {
+                return ("SecretNotFound", $"Secret \"{use.Secret}\" does not exist in namespace {ns} ({field}); create it in {ns} or correct {field}");
+            }
+
+            if (use.Key is { } key && secret.Data?.ContainsKey(key) != true && secret.StringData?.ContainsKey(key) != true)
+            {
+                var keys = secret.Data is { Count: > 0 } data ? string.Join(", ", data.Keys.Order(StringComparer.Ordinal)) : "none";
+                return ("SecretKeyNotFound", $"Secret \"{use.Secret}\" in namespace {ns} has no key \"{key}\" (read into {use.Variable} of container {use.Container}; {field}); its keys: {keys}. Add the key or correct {field}");
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The field a Secret reference of the agent pod comes from, in the user's words.</summary>
+    private static string SecretField(SecretUse use, SympoziumInstance instance) => use switch
+    {
+        { Container: AgentContainer, Variable: null } => "spec.model.authSecretRef",
+        { Variable: { } v } when v.StartsWith(EnvironmentVariables.McpAuthPrefix, StringComparison.Ordinal) =>
+            $"spec.mcpServers[].authSecret/authKey of SympoziumInstance {instance.Metadata.Name}",
+        { Variable: { } v } => $"env {v} of container {use.Container}",
+        _ => $"envFrom of container {use.Container}",
+    };
 
     /// <summary>The sidecars of the run's SkillPacks (the run's namespace first, then sympozium-system), in SkillRef order.</summary>
     private async Task<List<ResolvedSidecar>> ResolveSidecarsAsync(string ns, IReadOnlyList<SkillRef> skills, CancellationToken cancellationToken)

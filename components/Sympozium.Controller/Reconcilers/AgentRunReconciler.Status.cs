@@ -28,9 +28,9 @@ public sealed partial class AgentRunReconciler
         var status = run.Status!;
         status.Phase = AgentRunPhases.Failed;
         status.CompletedAt = Now;
-        status.Error = message;
+        status.Error = Capped(message, AgentRunStatus.MaxErrorLength);
         SetCondition(status, Conditions.Waiting, "False", "Finished", "the run has finished");
-        SetCondition(status, Conditions.Failed, "True", reason, Truncate(message, 32_000));
+        SetCondition(status, Conditions.Failed, "True", reason, status.Error);
         await WriteStatusAsync(run, cancellationToken).ConfigureAwait(false);
         Log.RunFailed(_logger, Describe(run), reason, message);
         return ReconcileResult.Requeue;
@@ -41,13 +41,35 @@ public sealed partial class AgentRunReconciler
         var status = run.Status!;
         status.Phase = AgentRunPhases.Succeeded;
         status.CompletedAt = Now;
-        status.Result = result ?? "";
+        status.Result = Capped(result ?? "", AgentRunStatus.MaxResultLength);
         status.TokenUsage = usage;
         status.Error = null;
         SetCondition(status, Conditions.Complete, "True", "Succeeded", "the agent finished successfully");
         await WriteStatusAsync(run, cancellationToken).ConfigureAwait(false);
         Log.RunSucceeded(_logger, Describe(run));
         return ReconcileResult.Requeue;
+    }
+
+    /// <summary>
+    /// <paramref name="text"/> cut to at most <paramref name="max"/> characters, ending with a note
+    /// that says so (docs/design/agent-runs.md#results-and-memory); a status must stay far below the
+    /// API server's object size limit, and the whole text stays in the agent's log and result file.
+    /// </summary>
+    internal static string Capped(string text, int max)
+    {
+        if (text.Length <= max)
+        {
+            return text;
+        }
+
+        var note = $"\n[truncated by sympozium-controller: {text.Length} characters, the first {{0}} are shown]";
+        var keep = max - string.Format(System.Globalization.CultureInfo.InvariantCulture, note, max).Length;
+        if (keep > 0 && char.IsHighSurrogate(text[keep - 1]))
+        {
+            keep--;
+        }
+
+        return text[..keep] + string.Format(System.Globalization.CultureInfo.InvariantCulture, note, keep);
     }
 
     /// <summary>Writes the status with the resourceVersion that was read (a concurrent writer makes this a conflict).</summary>

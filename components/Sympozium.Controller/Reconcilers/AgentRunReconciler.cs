@@ -131,8 +131,6 @@ public sealed partial class AgentRunReconciler : IReconciler<ObjectKey>
 
     private static string Describe(AgentRun run) => $"{run.Metadata.Namespace}/{run.Metadata.Name}";
 
-    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max] + "…";
-
     /// <summary>A W3C traceparent continuing the run's <c>otel.dev/traceparent</c> trace, or a new trace.</summary>
     internal static (string TraceParent, string TraceId) NewTrace(AgentRun run)
     {

@@ -2,16 +2,16 @@ using Sympozium.Api.Kinds;
 
 namespace Sympozium.Controller.Results;
 
-/// <summary>What a finished agent reported, read from its log (result and memory markers).</summary>
+/// <summary>What a finished agent reported: its termination message, and the log markers that message names by digest.</summary>
 public sealed record AgentOutcome
 {
-    /// <summary>True/false when a result marker said success/error; null when there was none.</summary>
+    /// <summary>True/false when the agent reported success/error; null when it reported nothing.</summary>
     public bool? Succeeded { get; init; }
 
     /// <summary>The agent's reply on success.</summary>
     public string? Result { get; init; }
 
-    /// <summary>Why it failed: the marker's error, or a rate-limit/quota line of the log.</summary>
+    /// <summary>Why it failed: the reported error, or (no report) a rate-limit/quota line of the log.</summary>
     public string? Error { get; init; }
 
     /// <summary>Usage when the agent counted any tokens.</summary>

@@ -320,6 +320,7 @@ internal sealed partial class PodWorker : IDisposable
         stop.ThrowIfCancellationRequested();
         var (argv, env, workingDirectory) = await RetryConfigAsync(() => Prepare(c, volumes), [c]).ConfigureAwait(false);
         var logFile = ContainerLogs.LogFile(Directory, c.Name, c.RestartCount);
+        var terminationMessage = TerminationMessages.Prepare(c.Spec, env[Sympozium.Api.WellKnown.IpcPaths.RootVariable]);
         using var log = new ContainerLogWriter(logFile);
         ContainerProcess process;
         try
@@ -364,7 +365,7 @@ internal sealed partial class PodWorker : IDisposable
             killReason = await probing.ConfigureAwait(false);
             var exit = await process.Exited.ConfigureAwait(false);
             log.Complete();
-            c.Terminate(exit, exit == 0 ? "Completed" : "Error", killReason);
+            c.Terminate(exit, exit == 0 ? "Completed" : "Error", TerminationMessages.Read(c.Spec, terminationMessage, exit, logFile, _init.Count + _main.Count) ?? killReason);
             Publish();
             return exit;
         }

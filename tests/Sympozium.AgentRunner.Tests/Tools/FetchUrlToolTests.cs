@@ -149,6 +149,24 @@ public sealed class FetchUrlToolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_fetched_url_is_logged_without_its_credentials_query_or_headers()
+    {
+        var lines = new List<string>();
+        var registry = Registry(AllowPrivate with { Log = lines.Add });
+        var url = _server.BaseUrl.Replace("http://", "http://alice:pa55w0rd@", StringComparison.Ordinal) + "/json?api_key=s3cr3t#frag";
+
+        var result = await Fetch(registry, url, new JsonObject { ["headers"] = new JsonObject { ["Authorization"] = "Bearer t0k3n" } });
+
+        Assert.False(result.IsError, result.Text);
+        var line = Assert.Single(lines, l => l.Contains("fetched", StringComparison.Ordinal));
+        Assert.Contains(_server.BaseUrl + "/json:", line, StringComparison.Ordinal);
+        foreach (var secret in new[] { "alice", "pa55w0rd", "api_key", "s3cr3t", "frag", "t0k3n" })
+        {
+            Assert.DoesNotContain(secret, string.Join("\n", lines), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Headers_that_cannot_go_on_a_get_request_are_skipped()
     {
         var headers = new JsonObject { ["headers"] = new JsonObject { ["Content-Type"] = "application/json", ["Bad Name"] = "x", ["X-Custom"] = "kept", ["n"] = 1 } };

@@ -46,6 +46,25 @@ public sealed class MessageGoldenTests
         Json.AgentResult);
 
     [Fact]
+    public void Termination_message_with_the_result_inline() => Golden.Check(
+        "agent-termination-message",
+        new AgentTerminationMessage
+        {
+            Status = AgentResult.Success,
+            Result = new AgentResult { Status = AgentResult.Success, Response = "Hello", Metrics = new RunMetrics { DurationMs = 1234, InputTokens = 10, OutputTokens = 20, ToolCalls = 3 } },
+            ResultSha256 = AgentTerminationMessage.Digest("""{"status":"success","response":"Hello","metrics":{"durationMs":1234,"inputTokens":10,"outputTokens":20,"toolCalls":3}}"""),
+            Memory = "- the cluster has 4 nodes",
+            MemorySha256 = AgentTerminationMessage.Digest("- the cluster has 4 nodes"),
+        },
+        Json.AgentTerminationMessage);
+
+    [Fact]
+    public void Termination_message_naming_a_large_result_by_digest() => Golden.Check(
+        "agent-termination-message-digest",
+        new AgentTerminationMessage { Status = AgentResult.Failure, ResultSha256 = AgentTerminationMessage.Digest("{}") },
+        Json.AgentTerminationMessage);
+
+    [Fact]
     public void Run_failure() => Golden.Check(
         "agent-run-failure",
         new AgentRunFailure { Error = "postRun hook failed" },

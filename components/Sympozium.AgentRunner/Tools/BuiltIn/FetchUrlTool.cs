@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using Sympozium.AgentRunner.Output;
 
 namespace Sympozium.AgentRunner.Tools.BuiltIn;
 
@@ -177,7 +178,7 @@ internal sealed class FetchUrlTool : IAgentTool, IDisposable
                 content = content[..cut] + $"\n\n... (truncated at {maxChars} chars, total ~{content.Length})";
             }
 
-            _options.Write($"fetched {current}: status={status} content-type={contentType} len={content.Length}");
+            _options.Write($"fetched {LogSafeText.Url(current)}: status={status} content-type={contentType} len={content.Length}");
             return new ToolResult(content);
         }
     }
