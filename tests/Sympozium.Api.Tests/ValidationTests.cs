@@ -48,6 +48,18 @@ public class ValidationTests
     }
 
     [Fact]
+    public void A_run_setting_a_variable_the_controller_reserves_in_spec_env_is_rejected_naming_it()
+    {
+        Assert.True(ValidateRun(s => s["env"] = new JsonObject { ["LLM_MAX_RETRIES"] = "1" }).IsValid);
+
+        var message = Single(ValidateRun(s => s["env"] = new JsonObject { ["SYMPOZIUM_FETCH_ALLOW_PRIVATE"] = "true" }));
+
+        Assert.StartsWith("AgentRun team-a/r1: spec.env.SYMPOZIUM_FETCH_ALLOW_PRIVATE: is set by the controller", message, StringComparison.Ordinal);
+        Assert.False(ValidateRun(s => s["env"] = new JsonObject { ["TASK_FILE"] = "/etc/passwd" }).IsValid);
+        Assert.False(ValidateRun(s => s["env"] = new JsonObject { ["NATS_CREDS"] = "/x" }).IsValid);
+    }
+
+    [Fact]
     public void A_task_over_the_documented_maximum_is_rejected_naming_the_limit_and_a_200_KiB_task_is_accepted()
     {
         Assert.True(ValidateRun(s => s["task"] = new string('t', 200 * 1024)).IsValid);

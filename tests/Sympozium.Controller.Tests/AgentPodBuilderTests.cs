@@ -56,6 +56,20 @@ public class AgentPodBuilderTests
     }
 
     [Fact]
+    public void A_run_cannot_lift_its_own_fetch_guard_or_change_its_task_file_through_spec_env()
+    {
+        var run = Run();
+        run.Spec.Env = new Dictionary<string, string> { ["SYMPOZIUM_FETCH_ALLOW_PRIVATE"] = "true", ["TASK_FILE"] = "/etc/passwd", ["LLM_MAX_RETRIES"] = "2" };
+
+        var job = AgentPodBuilder.BuildJob(new AgentPodInputs { Run = run, Instance = Instance() });
+
+        var agent = job.Spec.Template.Spec.Containers.Single(c => c.Name == "agent");
+        Assert.DoesNotContain(agent.Env, e => e.Name == "SYMPOZIUM_FETCH_ALLOW_PRIVATE");
+        Assert.Equal(["/input/task"], agent.Env.Where(e => e.Name == "TASK_FILE").Select(e => e.Value));
+        Assert.Equal("2", agent.Env.Single(e => e.Name == "LLM_MAX_RETRIES").Value);
+    }
+
+    [Fact]
     public void Only_the_ipc_bridge_mounts_the_runs_NATS_credentials_and_the_agent_never_sees_them()
     {
         var run = Run();

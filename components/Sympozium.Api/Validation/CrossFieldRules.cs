@@ -34,6 +34,14 @@ internal static class CrossFieldRules
                 SkillRefs(spec["skills"], "spec.skills", errors);
                 Lifecycle(spec["lifecycle"], "spec.lifecycle", errors);
                 PositiveDuration(spec, "timeout", "spec", errors);
+                foreach (var (name, _) in spec["env"] as JsonObject ?? [])
+                {
+                    if (Sympozium.Api.WellKnown.EnvironmentVariables.IsReservedForController(name))
+                    {
+                        errors.Add(new($"spec.env.{name}", "is set by the controller and decides what the agent may do or who it is; remove it (what a run may do is set by its governing SympoziumPolicy)"));
+                    }
+                }
+
                 if (Bool(spec["sandbox"]?["enabled"]) && Bool(spec["agentSandbox"]?["enabled"]))
                 {
                     errors.Add(new("spec.agentSandbox.enabled", "cannot be true together with spec.sandbox.enabled: choose the sandbox sidecar or the agent-sandbox backend"));

@@ -158,4 +158,23 @@ public static class EnvironmentVariables
 
     /// <summary>Root under which /ipc, /skills, /workspace, … are resolved (default /).</summary>
     public const string Root = "SYMPOZIUM_ROOT";
+
+    /// <summary>
+    /// Variables the controller sets on agent-pod containers that decide what the agent may do or
+    /// who it is; an AgentRun's <c>spec.env</c> may not set them (the webhook refuses it, the
+    /// controller drops them): otherwise a run could lift its own SSRF guard
+    /// (SYMPOZIUM_FETCH_ALLOW_PRIVATE) or point its runner at another task or identity.
+    /// Every <c>SYMPOZIUM_*</c> name is reserved too.
+    /// </summary>
+    public static bool IsReservedForController(string name) =>
+        name.StartsWith("SYMPOZIUM_", StringComparison.Ordinal) || ReservedNames.Contains(name);
+
+    private static readonly HashSet<string> ReservedNames = new(StringComparer.Ordinal)
+    {
+        AgentRunId, AgentRunUid, AgentNamespace, InstanceName, AgentId, SessionKey, PersonaPackName, Task, TaskFile,
+        TerminationMessagePath, TerminationMessageMaxBytes, SystemPrompt, ModelProvider, ModelName, ModelBaseUrl, ThinkingMode,
+        RunTimeout, MemoryEnabled, MemoryServerUrl, ToolsEnabled, SourceChannel, SourceChatId, TraceParent,
+        EventBusUrl, NatsUrl, NatsToken, NatsUser, NatsPassword, NatsCredentials, NatsInboxPrefix, EventBusManageStream,
+        GateSuppressCompletion, McpConfigPath, McpIpcPath, McpManifestPath, McpDiscoverOnly,
+    };
 }

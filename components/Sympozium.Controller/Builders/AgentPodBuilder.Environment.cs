@@ -10,8 +10,16 @@ namespace Sympozium.Controller.Builders;
 // env, observability settings and MCP bearer-token variables.
 public static partial class AgentPodBuilder
 {
+    /// <summary>
+    /// The run's own <c>spec.env</c>, without the names the controller reserves
+    /// (<see cref="EnvironmentVariables.IsReservedForController"/>; the webhook refuses them, this
+    /// holds when it did not run).
+    /// </summary>
     private static IEnumerable<V1EnvVar> SortedSpecEnv(AgentRun run) =>
-        (run.Spec.Env ?? []).OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => EnvVars.Value(e.Key, e.Value));
+        (run.Spec.Env ?? [])
+            .Where(e => !EnvironmentVariables.IsReservedForController(e.Key))
+            .OrderBy(e => e.Key, StringComparer.Ordinal)
+            .Select(e => EnvVars.Value(e.Key, e.Value));
 
     private static IEnumerable<V1EnvVar> Observability(AgentPodInputs inputs)
     {
