@@ -55,11 +55,15 @@ public sealed class RbacRevocationTests(ControllerProcessFixture fixture)
         var failed = await fixture.EventuallyAsync(() => fixture.Clients.Runs.GetAsync(Ns, "crashed"), r => AgentRunReconciler.IsTerminal(r.Status?.Phase), "run crashed finished after the restart");
         Assert.Equal("Failed", failed.Status!.Phase);
         Assert.Contains("SkillPack sympozium-system/nodes-reader-crash: spec.sidecar.clusterRBAC[0].verbs[0]", failed.Status.Error, StringComparison.Ordinal);
+        // Revoking deletes the binding first, then the role: wait for both, not for the state in between.
         await fixture.EventuallyAsync(
             async () => (await fixture.Clients.ClusterRoleBindings.ListAsync(null, RbacBuilder.ClusterSelector(Ns, "crashed"))).Items.Count == 0 ? "none" : null,
             _ => true,
             "no ClusterRoleBinding of run crashed is left");
-        Assert.Empty((await fixture.Clients.ClusterRoles.ListAsync(null, RbacBuilder.ClusterSelector(Ns, "crashed"))).Items);
+        await fixture.EventuallyAsync(
+            async () => (await fixture.Clients.ClusterRoles.ListAsync(null, RbacBuilder.ClusterSelector(Ns, "crashed"))).Items.Count == 0 ? "none" : null,
+            _ => true,
+            "no ClusterRole of run crashed is left");
         await fixture.EventuallyAsync(async () => await fixture.Clients.ServiceAccounts.GetAsync(Ns, "sympozium-run-crashed") is null ? "gone" : null, _ => true, "its ServiceAccount is gone");
         Assert.Null(await fixture.Clients.Jobs.GetAsync(Ns, "crashed"));
     }
