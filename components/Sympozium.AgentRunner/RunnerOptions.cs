@@ -78,6 +78,9 @@ public sealed record RunnerOptions
     /// <summary>fetch_url may reach private networks (env SYMPOZIUM_FETCH_ALLOW_PRIVATE=true, set from the policy).</summary>
     public bool FetchAllowPrivate { get; init; }
 
+    /// <summary>How long to wait for the MCP tool manifest (env MCP_MANIFEST_WAIT; null: the 5 s default; 0 when the run has no MCP server).</summary>
+    public TimeSpan? McpManifestWait { get; init; }
+
     /// <summary>Root for /ipc, /skills, /workspace, /tmp, /memory (env SYMPOZIUM_ROOT; default /).</summary>
     public string Root { get; init; } = "/";
 
@@ -159,6 +162,7 @@ public sealed record RunnerOptions
             TraceParent = Get(EnvironmentVariables.TraceParent),
             Debug = Flag("DEBUG"),
             FetchAllowPrivate = Flag(EnvironmentVariables.FetchAllowPrivate),
+            McpManifestWait = Get(EnvironmentVariables.McpManifestWait) is "0" or "0s" ? TimeSpan.Zero : Duration(EnvironmentVariables.McpManifestWait),
             Root = Get(EnvironmentVariables.Root) ?? "/",
             Warnings = warnings,
         };

@@ -33,6 +33,7 @@ public static class ToolSetup
             PersonaPackName = options.PersonaPackName,
             MemoryServerUrl = options.MemoryServerUrl,
             FetchAllowPrivateNetworks = options.FetchAllowPrivate,
+            McpManifestWait = options.McpManifestWait ?? ToolsOptions.Default.McpManifestWait,
             Log = log,
         };
         if (options.ToolsEnabled)

@@ -19,6 +19,17 @@ public class RunnerOptionsTests
     }
 
     [Fact]
+    public void A_run_without_an_mcp_server_does_not_wait_for_the_mcp_manifest_and_upstream_pods_keep_the_wait()
+    {
+        Assert.Equal(TimeSpan.Zero, From(("MCP_MANIFEST_WAIT", "0s")).McpManifestWait);
+        Assert.Equal(TimeSpan.FromSeconds(2), From(("MCP_MANIFEST_WAIT", "2s")).McpManifestWait);
+        Assert.Null(From().McpManifestWait); // an upstream controller sets nothing: the 5 s default applies
+        var bad = From(("MCP_MANIFEST_WAIT", "soon"));
+        Assert.Null(bad.McpManifestWait);
+        Assert.Contains(bad.Warnings, w => w.Contains("MCP_MANIFEST_WAIT", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Local_providers_get_long_request_timeouts_and_few_retries()
     {
         var options = From(("MODEL_PROVIDER", "OLLAMA"));

@@ -70,6 +70,16 @@ public class AgentPodBuilderTests
     }
 
     [Fact]
+    public void The_agent_waits_for_an_mcp_manifest_only_when_the_run_has_an_mcp_server()
+    {
+        string? Wait(AgentPodInputs inputs) =>
+            AgentPodBuilder.BuildJob(inputs).Spec.Template.Spec.Containers.Single(c => c.Name == "agent").Env.SingleOrDefault(e => e.Name == "MCP_MANIFEST_WAIT")?.Value;
+
+        Assert.Equal("0s", Wait(new AgentPodInputs { Run = Run(), Instance = Instance() }));
+        Assert.Null(Wait(new AgentPodInputs { Run = Run(), Instance = Instance(), McpServers = [new McpServerBinding("fs", null, null)] }));
+    }
+
+    [Fact]
     public void Only_the_ipc_bridge_mounts_the_runs_NATS_credentials_and_the_agent_never_sees_them()
     {
         var run = Run();

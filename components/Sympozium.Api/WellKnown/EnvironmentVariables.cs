@@ -104,6 +104,13 @@ public static class EnvironmentVariables
     public const string McpManifestPath = "MCP_MANIFEST_PATH";
     public const string McpDiscoverOnly = "MCP_DISCOVER_ONLY";
 
+    /// <summary>
+    /// How long the agent-runner waits for the MCP tool manifest (Go duration; default 5 s). The
+    /// controller sets <c>0s</c> on runs without an MCP server: no manifest will come, and waiting
+    /// for it delayed every such run by 5 s.
+    /// </summary>
+    public const string McpManifestWait = "MCP_MANIFEST_WAIT";
+
     /// <summary>Prefix of the bearer token of one MCP server: <c>MCP_AUTH_&lt;NAME&gt;</c>.</summary>
     public const string McpAuthPrefix = "MCP_AUTH_";
 
@@ -175,6 +182,6 @@ public static class EnvironmentVariables
         TerminationMessagePath, TerminationMessageMaxBytes, SystemPrompt, ModelProvider, ModelName, ModelBaseUrl, ThinkingMode,
         RunTimeout, MemoryEnabled, MemoryServerUrl, ToolsEnabled, SourceChannel, SourceChatId, TraceParent,
         EventBusUrl, NatsUrl, NatsToken, NatsUser, NatsPassword, NatsCredentials, NatsInboxPrefix, EventBusManageStream,
-        GateSuppressCompletion, McpConfigPath, McpIpcPath, McpManifestPath, McpDiscoverOnly,
+        GateSuppressCompletion, McpConfigPath, McpIpcPath, McpManifestPath, McpDiscoverOnly, McpManifestWait,
     };
 }

@@ -44,6 +44,12 @@ public static partial class AgentPodBuilder
 
         env.AddRange(SortedSpecEnv(run));
         env.Add(EnvVars.Value(EnvironmentVariables.ToolsEnabled, "true"));
+        if (inputs.McpServers.Count == 0)
+        {
+            // No mcp-bridge in this pod: no tool manifest will come, so the runner does not wait for one.
+            env.Add(EnvVars.Value(EnvironmentVariables.McpManifestWait, "0s"));
+        }
+
         if (inputs.FetchAllowPrivate)
         {
             env.Add(EnvVars.Value(EnvironmentVariables.FetchAllowPrivate, "true"));
