@@ -1,4 +1,4 @@
-using System.Text;
+using Sympozium.Api.WellKnown;
 
 namespace Sympozium.EventBus;
 
@@ -82,21 +82,8 @@ public sealed record SubscriptionOptions
     public static SubscriptionOptions Ephemeral(string subject) =>
         new() { Subject = subject, DeliverFrom = DeliverFrom.New, InactiveThreshold = TimeSpan.FromSeconds(30) };
 
-    /// <summary>
-    /// Makes a valid consumer name from any text (a run id may contain '.'): characters other than
-    /// letters, digits, '-' and '_' become '_'.
-    /// </summary>
-    public static string ConsumerName(string text)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(text);
-        var name = new StringBuilder(text.Length);
-        foreach (var c in text)
-        {
-            name.Append(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_');
-        }
-
-        return name.ToString();
-    }
+    /// <summary>Makes a valid consumer name from any text (<see cref="NatsConsumers.Sanitize"/>).</summary>
+    public static string ConsumerName(string text) => NatsConsumers.Sanitize(text);
 
     internal TimeSpan RedeliveryDelay(ulong deliveries)
     {

@@ -27,10 +27,23 @@ public static class NatsConsumers
         Name($"channel-{channel}_{ns}_{instance}");
 
     /// <summary>
-    /// A valid consumer name from any text: characters other than letters, digits, '-' and '_'
-    /// become '_'; longer than 200 characters, the end is replaced with a hash of the whole.
+    /// A valid consumer name from any text (<see cref="Sanitize"/>); longer than 200 characters,
+    /// the end is replaced with a hash of the whole.
     /// </summary>
     public static string Name(string text)
+    {
+        var name = Sanitize(text);
+        if (name.Length <= MaxName)
+        {
+            return name;
+        }
+
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..16];
+        return name[..(MaxName - 17)] + "-" + hash;
+    }
+
+    /// <summary>Characters other than letters, digits, '-' and '_' become '_' (a run id may contain '.').</summary>
+    public static string Sanitize(string text)
     {
         ArgumentException.ThrowIfNullOrEmpty(text);
         var name = new StringBuilder(text.Length);
@@ -39,12 +52,6 @@ public static class NatsConsumers
             name.Append(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_');
         }
 
-        if (name.Length <= MaxName)
-        {
-            return name.ToString();
-        }
-
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name.ToString())))[..16];
-        return name.ToString(0, MaxName - 17) + "-" + hash;
+        return name.ToString();
     }
 }

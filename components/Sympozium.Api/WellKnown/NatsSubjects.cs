@@ -55,9 +55,6 @@ public static class NatsSubjects
     /// <summary>Every subject one run may publish on.</summary>
     public static string AllFromRun(string ns, string runUid) => RunBase(ns, runUid) + Out + ".>";
 
-    /// <summary>Every subject delivered to one run.</summary>
-    public static string AllToRun(string ns, string runUid) => RunBase(ns, runUid) + In + ".>";
-
     /// <summary>A topic published by any run (the controller's filter).</summary>
     public static string FromAnyRun(string topic) => Prefix + RunScope + ".*.*." + Out + "." + topic;
 
@@ -69,9 +66,6 @@ public static class NatsSubjects
 
     /// <summary>Every subject one channel pod may publish on.</summary>
     public static string AllFromChannel(string ns, string instance, string channel) => ChannelBase(ns, instance, channel) + Out + ".>";
-
-    /// <summary>Every subject delivered to one channel pod.</summary>
-    public static string AllToChannel(string ns, string instance, string channel) => ChannelBase(ns, instance, channel) + In + ".>";
 
     /// <summary>A topic published by any channel pod (the controller's filter).</summary>
     public static string FromAnyChannel(string topic) => Prefix + InstanceScope + ".*.*.*." + Out + "." + topic;

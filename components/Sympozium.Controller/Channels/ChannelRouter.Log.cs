@@ -21,9 +21,6 @@ public sealed partial class ChannelRouter
         [LoggerMessage(7005, LogLevel.Warning, "Channel message #{Sequence} dropped: SympoziumInstance {Instance} not found")]
         public static partial void InstanceNotFound(ILogger logger, ulong sequence, string instance);
 
-        [LoggerMessage(7006, LogLevel.Warning, "Channel message #{Sequence} refused: instance name '{Instance}' exists in several namespaces ({Namespaces}) and the message names none; set AGENT_NAMESPACE on the channel pod or rename an instance")]
-        public static partial void InstanceAmbiguous(ILogger logger, ulong sequence, string instance, string namespaces);
-
         [LoggerMessage(7007, LogLevel.Information, "Channel message for {Namespace}/{Instance} via {Channel} denied ({Reason}); {Action}")]
         public static partial void MessageDenied(ILogger logger, string @namespace, string instance, string channel, string reason, string action);
 

@@ -311,19 +311,12 @@ public sealed partial class AgentRunReconciler
     /// The run's NATS credentials Secret (its own subjects, expiring with its timeout), created
     /// once; one minted with another signing key (a reinstall) is replaced.
     /// </summary>
-    private async Task EnsureRunBusCredentialsAsync(AgentRun run, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var issuer = _options.NatsIssuer!;
-        var secret = BusCredentialsBuilder.RunSecret(run, timeout, issuer);
-        var existing = await _clients.Secrets.GetAsync(run.Metadata.Namespace, secret.Metadata.Name, cancellationToken).ConfigureAwait(false);
-        if (existing is null)
-        {
-            await CreateIfAbsent.CreateAsync(_clients.Secrets, run.Metadata.Namespace!, secret, cancellationToken).ConfigureAwait(false);
-        }
-        else if (!BusCredentialsBuilder.IsCurrent(existing, issuer))
-        {
-            secret.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
-            await _clients.Secrets.ReplaceAsync(run.Metadata.Namespace, secret.Metadata.Name, secret, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    private Task EnsureRunBusCredentialsAsync(AgentRun run, TimeSpan timeout, CancellationToken cancellationToken) =>
+        BusCredentialsSecret.EnsureAsync(
+            _clients.Secrets,
+            run.Metadata.Namespace!,
+            BusCredentialsBuilder.RunSecretName(run),
+            _options.NatsIssuer!,
+            () => BusCredentialsBuilder.RunSecret(run, timeout, _options.NatsIssuer!),
+            cancellationToken);
 }

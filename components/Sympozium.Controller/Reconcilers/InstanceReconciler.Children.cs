@@ -268,25 +268,12 @@ public sealed partial class InstanceReconciler
     /// The channel pod's NATS credentials (its instance's and channel type's subjects), minted
     /// once; re-minted when the signing key changed (a reinstall), never otherwise.
     /// </summary>
-    private async Task EnsureChannelBusCredentialsAsync(SympoziumInstance instance, string channelType, EventBus.Credentials.NatsCredentialIssuer issuer, CancellationToken cancellationToken)
-    {
-        var ns = instance.Metadata.Namespace!;
-        var name = BusCredentialsBuilder.ChannelSecretName(instance.Metadata.Name!, channelType);
-        var existing = await clients.Secrets.GetAsync(ns, name, cancellationToken).ConfigureAwait(false);
-        if (existing is not null && BusCredentialsBuilder.IsCurrent(existing, issuer))
-        {
-            return;
-        }
-
-        var secret = BusCredentialsBuilder.ChannelSecret(instance, channelType, issuer);
-        if (existing is null)
-        {
-            await CreateIfAbsent.CreateAsync(clients.Secrets, ns, secret, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            secret.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
-            await clients.Secrets.ReplaceAsync(ns, name, secret, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    private Task EnsureChannelBusCredentialsAsync(SympoziumInstance instance, string channelType, EventBus.Credentials.NatsCredentialIssuer issuer, CancellationToken cancellationToken) =>
+        BusCredentialsSecret.EnsureAsync(
+            clients.Secrets,
+            instance.Metadata.Namespace!,
+            BusCredentialsBuilder.ChannelSecretName(instance.Metadata.Name!, channelType),
+            issuer,
+            () => BusCredentialsBuilder.ChannelSecret(instance, channelType, issuer),
+            cancellationToken);
 }

@@ -23,23 +23,27 @@ public sealed class NatsCredentialIssuer
         ArgumentException.ThrowIfNullOrEmpty(signingSeed);
         ArgumentException.ThrowIfNullOrEmpty(accountPublicKey);
         // A bad key fails here, at start-up, not at the first run.
-        bool valid;
+        string? signingPublicKey = null;
         try
         {
             using var probe = KeyPair.FromSeed(signingSeed);
-            valid = probe.Prefix == PrefixByte.Account && KeyPair.IsValidPublicKey(PrefixByte.Account, accountPublicKey);
+            if (probe.Prefix == PrefixByte.Account && KeyPair.IsValidPublicKey(PrefixByte.Account, accountPublicKey))
+            {
+                signingPublicKey = probe.GetPublicKey();
+            }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            valid = false;
+            signingPublicKey = null;
         }
 
-        if (!valid)
+        if (signingPublicKey is null)
         {
             throw new FormatException("the NATS signing key must be an account seed (SA…) and the account an account public key (A…); re-create the Secret sympozium-nats-signing-key with the installer");
         }
 
         _signingSeed = signingSeed;
+        SigningPublicKey = signingPublicKey;
         AccountPublicKey = accountPublicKey;
         _clock = clock ?? TimeProvider.System;
     }
@@ -48,14 +52,7 @@ public sealed class NatsCredentialIssuer
     public string AccountPublicKey { get; }
 
     /// <summary>The signing key's public key: credentials minted with another key (a reinstall) are stale.</summary>
-    public string SigningPublicKey
-    {
-        get
-        {
-            using var signer = KeyPair.FromSeed(_signingSeed);
-            return signer.GetPublicKey();
-        }
-    }
+    public string SigningPublicKey { get; }
 
     /// <summary>
     /// Reads the signing key from a mounted Secret: <c>seed</c> (the signing key's seed) and

@@ -35,20 +35,6 @@ internal static class NatsJwt
         return signed + "." + Base64Url(signature);
     }
 
-    /// <summary>The claims of a JWT, unverified (for tests and diagnostics).</summary>
-    public static JsonDocument ReadClaims(string jwt)
-    {
-        var parts = jwt.Split('.');
-        if (parts.Length != 3)
-        {
-            throw new FormatException("not a JWT: expected three '.'-separated parts");
-        }
-
-        var payload = parts[1].Replace('-', '+').Replace('_', '/');
-        payload = payload.PadRight(payload.Length + ((4 - (payload.Length % 4)) % 4), '=');
-        return JsonDocument.Parse(Convert.FromBase64String(payload));
-    }
-
     private static byte[] Claims(string issuer, string subject, string name, DateTimeOffset issuedAt, DateTimeOffset? expires, Action<Utf8JsonWriter> writeNats, string? id)
     {
         var buffer = new ArrayBufferWriter<byte>();
