@@ -2,10 +2,18 @@
 # AOT-publishes every executable of Sympozium.sln that imports an aot-profile, one after the
 # other, and prints a table of publish time and stripped binary size.
 #
-# usage: aot-profiles/publish-all.sh [--arch x64|arm64] [--only NAME]...
+# usage: aot-profiles/publish-all.sh [--arch x64|arm64] [--only NAME]... [--force]
 #   --arch arm64   cross-publish for linux-arm64 (needs clang and the aarch64 cross toolchain,
 #                  installed here with apt-get when running as root)
 #   --only NAME    publish only this component (repeatable)
+#   --force        publish even when the inputs are unchanged
+#
+# Reuse: a published binary is kept when its inputs have not changed since it was published.
+# The inputs are every file git does not ignore in the component's project directory and in the
+# directories of its ProjectReference closure, the repository-wide build files
+# (Directory.Build.props/.targets, Directory.Packages.props, global.json, aot-profiles/*.props,
+# NuGet.config), the SDK version and the RID; their SHA-256 is stored next to the binary
+# (.aot-inputs.sha256) after a successful publish. A reused row says "reused" in the table.
 #
 # Output: artifacts/bin/<component>/<binary> (x64) or artifacts/bin-arm64/<component>/<binary>
 #         (arm64), where <binary> is the AssemblyName (agent-runner for Sympozium.AgentRunner);
@@ -19,12 +27,14 @@ cd "$root"
 
 arch=x64
 only=()
+force=false
 while [[ $# -gt 0 ]]; do
   case $1 in
     --arch) arch=${2:?--arch needs x64 or arm64}; shift 2 ;;
     --arch=*) arch=${1#--arch=}; shift ;;
     --only) only+=("${2:?--only needs a component name}"); shift 2 ;;
     --only=*) only+=("${1#--only=}"); shift ;;
+    --force) force=true; shift ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "error: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -77,6 +87,34 @@ if [[ ${#components[@]} -eq 0 ]]; then
   exit 1
 fi
 
+# The directories of a project and of its ProjectReference closure, one per line.
+project_closure() {
+  local project=$1 dir reference
+  dir=$(cd "$(dirname "$project")" && pwd)
+  echo "$dir"
+  grep -oE '<ProjectReference Include="[^"]+"' "$project" | sed -E 's/.*Include="([^"]+)"/\1/' | while read -r reference; do
+    reference=${reference//\$(RepoRoot)/$root/}
+    reference=${reference//\\//}
+    [[ $reference == /* ]] || reference=$dir/$reference
+    project_closure "$reference"
+  done
+}
+
+# SHA-256 over the inputs of a component's AOT binary (see Reuse above).
+inputs_fingerprint() {
+  local project=$1
+  {
+    echo "rid=$rid sdk=$sdk_version"
+    mapfile -t dirs < <(project_closure "$project" | sort -u)
+    git ls-files -z --cached --others --exclude-standard -- "${dirs[@]}" \
+      Directory.Build.props Directory.Build.targets Directory.Packages.props global.json NuGet.config nuget.config aot-profiles/ \
+      | sort -zu | while IFS= read -r -d '' file; do
+        [[ -f $file ]] && sha256sum -- "$file"
+      done
+  } | sha256sum | cut -d' ' -f1
+}
+
+sdk_version=$(dotnet --version)
 mkdir -p artifacts/logs/aot "$bin_root"
 echo "AOT publish for $rid: ${#components[@]} component(s)"
 rows=()
@@ -87,6 +125,14 @@ for i in "${!components[@]}"; do
   name=$(basename "$project" .csproj)
   out=$bin_root/$name
   log=artifacts/logs/aot/$name-$rid.log
+  binary=$(aot-profiles/publish-one.sh --binary-name "$project")
+  fingerprint=$(inputs_fingerprint "$project")
+  if [[ $force == false && -x $out/$binary && $(cat "$out/.aot-inputs.sha256" 2>/dev/null) == "$fingerprint" ]]; then
+    size=$(stat -c %s "$out/$binary")
+    echo "--- $name: reused $out/$binary (inputs unchanged since it was published; --force republishes)"
+    rows+=("$name|$binary|${profiles[$i]}|$rid|reused|$size|0|ok")
+    continue
+  fi
   rm -rf "$out"
   echo "--- $name ($rid, ${profiles[$i]} profile) -> $out/"
   start=$(date +%s%N)
@@ -102,7 +148,6 @@ for i in "${!components[@]}"; do
     grep -oE '(warning|error) IL[23][0-9]{3}[^[]*' "$log" | sort -u | sed 's/^/      /'
   fi
   size=-
-  binary=$(aot-profiles/publish-one.sh --binary-name "$project")
   if [[ -f $out/$binary ]]; then
     size=$(stat -c %s "$out/$binary")
     if command -v file >/dev/null && ! grep -q ', stripped' <<<"$(file "$out/$binary")"; then
@@ -114,6 +159,7 @@ for i in "${!components[@]}"; do
     echo "    publish FAILED; last lines of $log:"
     tail -n 25 "$log" | sed 's/^/      /'
   else
+    echo "$fingerprint" > "$out/.aot-inputs.sha256"
     echo "    ok in ${seconds}s: $out/$binary, $size bytes"
   fi
   rows+=("$name|$binary|${profiles[$i]}|$rid|${seconds}s|$size|$il_warnings|$status")
