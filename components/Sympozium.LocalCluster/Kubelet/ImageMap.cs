@@ -13,8 +13,15 @@ namespace Sympozium.LocalCluster.Kubelet;
 ///   args: [--verbose]                    # fixed entrypoint arguments (optional)
 ///   env: {DOTNET_gcServer: "0"}          # image environment (optional)
 /// ghcr.io/sympozium/ipc-bridge: /abs/path/to/ipc-bridge
+/// ghcr.io/sympozium/channel-slack:*:
+///   command: /abs/path/to/channel-slack
+///   pull: [/repo/aot-profiles/publish-all.sh, --only, Sympozium.Channel.Slack]
 /// "busybox*": {}                         # no command: the container's command runs with host programs
 /// </code>
+/// <c>pull</c> is the image's stand-in for a registry pull: when <c>command</c> does not exist
+/// yet, the kubelet runs it once (one pull per image at a time; the pod waits in
+/// ContainerCreating meanwhile, as it would while a real node pulls) and then starts the
+/// container; a pull that fails or leaves no <c>command</c> is ErrImagePull, retried with back-off.
 /// The built-in entries <c>busybox*</c> and <c>alpine*</c> (and their docker.io forms) come
 /// after the file's, so the file can override them.
 /// </summary>
@@ -72,8 +79,16 @@ public sealed class ImageMap
                     pattern,
                     o["command"] is { } c ? Absolute(file, c.ToString()) : null,
                     o["args"] is JsonArray a ? a.Select(x => x?.ToString() ?? "").ToList() : [],
-                    o["env"] is JsonObject env ? env.ToDictionary(e => e.Key, e => e.Value?.ToString() ?? "", StringComparer.Ordinal) : new Dictionary<string, string>()),
-                _ => throw new InvalidDataException($"--images {file}: entry '{pattern}' must be an executable path or a mapping with command, args, env"),
+                    o["env"] is JsonObject env ? env.ToDictionary(e => e.Key, e => e.Value?.ToString() ?? "", StringComparer.Ordinal) : new Dictionary<string, string>())
+                {
+                    Pull = o["pull"] switch
+                    {
+                        null => null,
+                        JsonArray { Count: > 0 } pull => [.. pull.Select(x => x?.ToString() ?? "")],
+                        _ => throw new InvalidDataException($"--images {file}: entry '{pattern}': pull must be a non-empty list (the command and its arguments), e.g. pull: [make, aot]"),
+                    },
+                },
+                _ => throw new InvalidDataException($"--images {file}: entry '{pattern}' must be an executable path or a mapping with command, args, env, pull"),
             });
         }
 
@@ -162,4 +177,11 @@ public sealed class ImageMap
 }
 
 /// <summary>An image's local stand-in: its entrypoint executable (null: the container's command runs with host programs), fixed arguments and environment.</summary>
-public sealed record ImageEntry(string Pattern, string? Command, IReadOnlyList<string> Args, IReadOnlyDictionary<string, string> Env);
+public sealed record ImageEntry(string Pattern, string? Command, IReadOnlyList<string> Args, IReadOnlyDictionary<string, string> Env)
+{
+    /// <summary>The command that produces <see cref="Command"/> when it does not exist (the stand-in for a registry pull); null: nothing to pull.</summary>
+    public IReadOnlyList<string>? Pull { get; init; }
+
+    /// <summary>True when the entrypoint must be pulled before a container of this image can start.</summary>
+    public bool NeedsPull => Pull is not null && Command is not null && !File.Exists(Command);
+}

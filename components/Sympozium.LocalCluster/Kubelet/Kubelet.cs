@@ -53,6 +53,7 @@ public sealed class Kubelet : IAsyncDisposable
         Store = store;
         Options = options;
         Tracker = new ProcessTracker(Path.Combine(options.Directory, "kubelet"));
+        Puller = new ImagePuller(options.Directory);
 #pragma warning disable CA2000, CA5359 // the handler is owned by the client; probes skip certificate checks, as Kubernetes' do
         ProbeClient = new HttpClient(new SocketsHttpHandler
         {
@@ -69,6 +70,8 @@ public sealed class Kubelet : IAsyncDisposable
     internal ImageMap Images => Options.Images;
 
     internal ProcessTracker Tracker { get; }
+
+    internal ImagePuller Puller { get; }
 
     internal HttpClient ProbeClient { get; }
 

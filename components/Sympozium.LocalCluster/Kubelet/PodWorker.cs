@@ -155,6 +155,12 @@ internal sealed partial class PodWorker : IDisposable
             return;
         }
 
+        if (!await PullImagesAsync().ConfigureAwait(false))
+        {
+            Finish("Failed", null, null);
+            return;
+        }
+
         var volumes = await RetryConfigAsync(MaterializeVolumes, _init.Concat(_main).ToList()).ConfigureAwait(false);
         if (_pod["spec"]?["activeDeadlineSeconds"] is JsonValue deadline && deadline.TryGetValue<long>(out var seconds))
         {
@@ -281,6 +287,62 @@ internal sealed partial class PodWorker : IDisposable
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>
+    /// Pulls the images whose entrypoint does not exist yet (<see cref="ImagePuller"/>), the
+    /// containers waiting in ContainerCreating meanwhile. A failed pull is ErrImagePull: the pod
+    /// fails under restartPolicy Never, otherwise the pull is retried with back-off
+    /// (ImagePullBackOff). Returns false when the pod failed.
+    /// </summary>
+    private async Task<bool> PullImagesAsync()
+    {
+        var containers = _init.Concat(_main).ToList();
+        for (var attempt = 0; ; attempt++)
+        {
+            var pending = containers.Select(c => (Container: c, Entry: _kubelet.Images.Resolve(c.Spec["image"]?.ToString() ?? "")!)).Where(p => p.Entry.NeedsPull).ToList();
+            if (pending.Count == 0)
+            {
+                return true;
+            }
+
+            foreach (var (c, entry) in pending)
+            {
+                c.Waiting("ContainerCreating", $"pulling image \"{c.Spec["image"]}\": {string.Join(' ', entry.Pull!)}");
+            }
+
+            Publish();
+            string? failure = null;
+            foreach (var entry in pending.Select(p => p.Entry).Distinct())
+            {
+                failure ??= await _kubelet.Puller.EnsureAsync(entry, _stop.Token).ConfigureAwait(false);
+            }
+
+            if (failure is null)
+            {
+                continue;
+            }
+
+            foreach (var (c, _) in pending)
+            {
+                c.Waiting("ErrImagePull", failure);
+            }
+
+            if (RestartPolicy == "Never")
+            {
+                return false;
+            }
+
+            var delay = TimeSpan.FromSeconds(Math.Min(_kubelet.Options.MaxBackOff.TotalSeconds, Math.Pow(2, attempt)) * _kubelet.Options.BackOffScale);
+            Publish();
+            await Task.Delay(delay, _stop.Token).ConfigureAwait(false);
+            foreach (var (c, _) in pending)
+            {
+                c.Waiting("ImagePullBackOff", $"Back-off pulling image \"{c.Spec["image"]}\": {failure}");
+            }
+
+            Publish();
         }
     }
 
