@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What 'make demo' runs: builds what the demo needs, starts the local cluster in the background
-# (its pods run the host's nats-server, the controller and the webhook), installs the control
+# (its pods run the host's nats-server, the controller and the webhook as their JIT builds, agent
+# runs and channels as their Native AOT binaries), installs the control
 # plane from crds/ and deploy/control-plane/, creates the SympoziumInstance demo/assistant and
 # sends it one message as an AgentRun through the Kubernetes API, then prints the agent's reply
 # and the objects created. The system keeps running; 'make demo-down' (scripts/demo-down.sh)
@@ -11,7 +12,8 @@
 # A second 'make demo' while the demo runs reuses the running cluster (no rebuild) and sends a
 # new message; after 'make demo-down' it starts afresh.
 #
-# Environment: CONFIGURATION (default Release).
+# Environment: CONFIGURATION (default Release); SYMPOZIUM_RUN_PATH=jit runs the run path from
+# its JIT build instead of the AOT binaries (default aot).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -70,7 +72,7 @@ else
   scripts/ensure-packages.sh nats-server
   echo "    nats-server $(nats-server --version | awk '{print $NF}'), dotnet $(dotnet --version)"
 
-  say "building the demo, the local cluster, controller, webhook, agent-runner and ipc-bridge ($configuration; log: artifacts/demo/build.log)"
+  say "building the demo, the local cluster, controller and webhook ($configuration; log: artifacts/demo/build.log)"
   build_start=$SECONDS
   set +e
   dotnet build components/Sympozium.Demo -c "$configuration" -nologo -v:m 2>&1 | tee "$demo/build.log" \
@@ -83,6 +85,27 @@ else
     exit 1
   fi
   echo "    build done ($(( SECONDS - build_start )) s)"
+
+  # The run path runs as Native AOT binaries (Sympozium.Install/LocalImageMap.cs). agent-runner
+  # and ipc-bridge serve the demo's message, so they are published now; a channel binary is
+  # published when a channel pod first needs it (the local kubelet's image pull), or refreshed
+  # here when one exists from an earlier demo. publish-all.sh reuses binaries whose inputs are
+  # unchanged.
+  run_path=(--only Sympozium.AgentRunner --only Sympozium.IpcBridge)
+  for channel in Telegram Slack Discord WhatsApp; do
+    [[ -d artifacts/bin/Sympozium.Channel.$channel ]] && run_path+=(--only "Sympozium.Channel.$channel")
+  done
+  if [[ ${SYMPOZIUM_RUN_PATH:-aot} == aot ]]; then
+    say "Native AOT binaries of the run path (log: artifacts/demo/aot.log; about a minute each when their sources changed)"
+    aot_start=$SECONDS
+    if ! aot-profiles/publish-all.sh "${run_path[@]}" >"$demo/aot.log" 2>&1; then
+      echo "error: the AOT publish failed; the end of artifacts/demo/aot.log:" >&2
+      tail -n 30 "$demo/aot.log" >&2
+      exit 1
+    fi
+    grep -E '^--- |^    ok in' "$demo/aot.log" | sed -E 's/^--- /    /; s/^    ok in/      published in/'
+    echo "    AOT done ($(( SECONDS - aot_start )) s)"
+  fi
 
   say "starting the local cluster (log: artifacts/demo/cluster.log)"
   rm -rf "$demo/cluster"

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# What 'make test' runs: installs the test prerequisites, builds Sympozium.sln, runs every test
-# project with a TRX logger and ends with the summary line of scripts/test-summary.sh.
+# What 'make test' runs: installs the test prerequisites, builds Sympozium.sln, publishes the
+# run path's Native AOT binaries the e2e suite runs, runs every test project with a TRX logger
+# and ends with the summary line of scripts/test-summary.sh.
 #
 # usage: scripts/run-tests.sh [extra 'dotnet test' arguments, e.g. --filter ...]
-# Environment: CONFIGURATION (default Release), the configuration of every make target.
+# Environment: CONFIGURATION (default Release), the configuration of every make target;
+# SYMPOZIUM_RUN_PATH (default aot; jit runs the e2e suite on the run path's JIT build).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -24,6 +26,23 @@ fi
 
 build_seconds=$((SECONDS - build_started))
 echo "build: ${build_seconds} s"
+
+# The e2e suite runs the run path (agent-runner, ipc-bridge, the channels it uses) as the Native
+# AOT binaries users run (SYMPOZIUM_RUN_PATH=aot, read by its fixture); SYMPOZIUM_RUN_PATH=jit
+# runs their JIT build instead and skips this step. Published after the build so only the native
+# compilation is added; binaries whose inputs are unchanged are reused (aot-profiles/publish-all.sh).
+export SYMPOZIUM_RUN_PATH=${SYMPOZIUM_RUN_PATH:-aot}
+aot_seconds=0
+if [[ $SYMPOZIUM_RUN_PATH == aot ]]; then
+  echo "== Native AOT run path for the e2e suite"
+  aot_started=$SECONDS
+  if ! aot-profiles/publish-all.sh --only Sympozium.AgentRunner --only Sympozium.IpcBridge \
+      --only Sympozium.Channel.Telegram --only Sympozium.Channel.Slack; then
+    echo "error: the AOT publish of the run path failed; no test was run" >&2
+    exit 1
+  fi
+  aot_seconds=$((SECONDS - aot_started))
+fi
 
 echo "== test"
 # Results of an earlier run must not be counted again.
@@ -50,6 +69,7 @@ echo "== time"
     echo "aot check (.ci/run)|$CI_AOT_CHECK_SECONDS"
   fi
   echo "build|$build_seconds"
+  echo "aot run path (e2e)|$aot_seconds"
   echo "tests (all projects)|$tests_seconds"
   if [[ -n ${CI_STARTED_EPOCH:-} ]]; then
     echo "ci so far|$(($(date +%s) - CI_STARTED_EPOCH))"

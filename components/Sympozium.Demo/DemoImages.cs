@@ -1,50 +1,40 @@
-using System.Globalization;
 using System.Reflection;
-using System.Text;
+using Sympozium.Install;
 
 namespace Sympozium.Demo;
 
 /// <summary>
-/// The local cluster's image map for the demo, the same as the e2e/local suite's: every Sympozium
-/// image runs its component's build output (<c>dotnet &lt;assembly&gt;.dll</c>), the NATS image the
-/// host's nats-server. The paths are recorded at build time (Sympozium.Demo.csproj).
+/// The local cluster's image map for the demo (<see cref="LocalImageMap"/>, the same as the
+/// e2e/local suite's): the run path as its Native AOT binaries unless SYMPOZIUM_RUN_PATH=jit, the
+/// control plane as its JIT build, the NATS image as the host's nats-server. The repository root
+/// is recorded at build time (Sympozium.Demo.csproj).
 /// </summary>
 internal static class DemoImages
 {
-    /// <summary>The repository root (crds/, deploy/).</summary>
-    public static string RepoRoot => Metadata().Single(a => a.Key == "RepoRoot").Value!;
+    /// <summary>The repository root (crds/, deploy/, artifacts/).</summary>
+    public static string RepoRoot => typeof(DemoImages).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepoRoot").Value!;
 
     public static async Task WriteAsync(string file)
     {
-        var map = new StringBuilder();
-        foreach (var attribute in Metadata().Where(a => a.Key.StartsWith("image:", StringComparison.Ordinal)))
+        var runPath = LocalImageMap.FromEnvironment(RunPathBuild.Aot);
+        foreach (var component in LocalImageMap.Components.Where(c => !c.RunPath))
         {
-            if (!File.Exists(attribute.Value))
+            if (!File.Exists(LocalImageMap.JitAssembly(RepoRoot, component)))
             {
-                throw new ArgumentException($"{attribute.Value} does not exist: build the demo first (scripts/demo.sh does)");
+                throw new ArgumentException($"{LocalImageMap.JitAssembly(RepoRoot, component)} does not exist: build the demo first (scripts/demo.sh does)");
             }
-
-            map.Append(CultureInfo.InvariantCulture, $"ghcr.io/sympozium-ai/sympozium/{attribute.Key["image:".Length..]}:\n  command: dotnet\n  args: [\"{attribute.Value}\"]\n");
         }
 
-        map.Append(CultureInfo.InvariantCulture, $"\"nats*\": {NatsServerExecutable()}\n");
-        await File.WriteAllTextAsync(file, map.ToString()).ConfigureAwait(false);
-    }
-
-    private static IEnumerable<AssemblyMetadataAttribute> Metadata() =>
-        typeof(DemoImages).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>();
-
-    private static string NatsServerExecutable()
-    {
-        if (Environment.GetEnvironmentVariable("NATS_SERVER_BIN") is { Length: > 0 } configured)
+        string nats;
+        try
         {
-            return configured;
+            nats = LocalImageMap.NatsServerExecutable();
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new ArgumentException(e.Message, e);
         }
 
-        var path = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries);
-        return path.Concat(["/usr/sbin", "/usr/local/sbin", "/usr/local/bin", "/usr/bin"])
-            .Select(d => Path.Combine(d, "nats-server"))
-            .FirstOrDefault(File.Exists)
-            ?? throw new ArgumentException("nats-server was not found on PATH nor in /usr/sbin (scripts/ensure-packages.sh nats-server installs it), or set NATS_SERVER_BIN");
+        await File.WriteAllTextAsync(file, LocalImageMap.Render(RepoRoot, runPath, nats)).ConfigureAwait(false);
     }
 }

@@ -25,6 +25,11 @@ public sealed class ImagePullTests : IAsyncLifetime
             example.com/broken:
               command: {{Bin}}/never
               pull: [sh, -c, "echo no such registry >&2; exit 3"]
+            example.com/script:
+              command: sh
+              args: [{{Bin}}/script.sh]
+              pull: [sh, -c, "mkdir -p {{Bin}}; echo 'echo ran the pulled script' > {{Bin}}/script.sh"]
+              pulled: {{Bin}}/script.sh
             example.com/empty:
               command: {{Bin}}/missing
               pull: ["true"]
@@ -62,6 +67,16 @@ public sealed class ImagePullTests : IAsyncLifetime
         Server.Create(Pods.Pod("third", new JsonObject { ["name"] = "main", ["image"] = "example.com/pulled:dev" }));
         await Server.WaitPhaseAsync("third", "Succeeded");
         Assert.Single(await File.ReadAllLinesAsync(Path.Combine(_directory, "pulls")));
+    }
+
+    [Fact]
+    public async Task An_image_whose_command_is_a_host_program_pulls_the_file_named_by_pulled()
+    {
+        Server.Create(Pods.Pod("script", new JsonObject { ["name"] = "main", ["image"] = "example.com/script:1" }));
+
+        await Server.WaitPhaseAsync("script", "Succeeded");
+
+        Assert.Equal("ran the pulled script\n", Server.Logs("script", "main"));
     }
 
     [Fact]

@@ -16,12 +16,17 @@ namespace Sympozium.LocalCluster.Kubelet;
 /// ghcr.io/sympozium/channel-slack:*:
 ///   command: /abs/path/to/channel-slack
 ///   pull: [/repo/aot-profiles/publish-all.sh, --only, Sympozium.Channel.Slack]
+/// ghcr.io/sympozium/webhook:*:
+///   command: dotnet
+///   args: [/abs/path/to/webhook.dll]
+///   pull: [dotnet, build, /abs/path/to/Webhook.csproj]
+///   pulled: /abs/path/to/webhook.dll     # what the pull produces (default: command)
 /// "busybox*": {}                         # no command: the container's command runs with host programs
 /// </code>
-/// <c>pull</c> is the image's stand-in for a registry pull: when <c>command</c> does not exist
-/// yet, the kubelet runs it once (one pull per image at a time; the pod waits in
+/// <c>pull</c> is the image's stand-in for a registry pull: when <c>pulled</c> (default:
+/// <c>command</c>) does not exist yet, the kubelet runs it once (one pull per image at a time; the pod waits in
 /// ContainerCreating meanwhile, as it would while a real node pulls) and then starts the
-/// container; a pull that fails or leaves no <c>command</c> is ErrImagePull, retried with back-off.
+/// container; a pull that fails or leaves no <c>pulled</c> file is ErrImagePull, retried with back-off.
 /// The built-in entries <c>busybox*</c> and <c>alpine*</c> (and their docker.io forms) come
 /// after the file's, so the file can override them.
 /// </summary>
@@ -87,6 +92,7 @@ public sealed class ImageMap
                         JsonArray { Count: > 0 } pull => [.. pull.Select(x => x?.ToString() ?? "")],
                         _ => throw new InvalidDataException($"--images {file}: entry '{pattern}': pull must be a non-empty list (the command and its arguments), e.g. pull: [make, aot]"),
                     },
+                    Pulled = o["pulled"] is { } pulled ? Path.GetFullPath(pulled.ToString(), Path.GetDirectoryName(Path.GetFullPath(file))!) : null,
                 },
                 _ => throw new InvalidDataException($"--images {file}: entry '{pattern}' must be an executable path or a mapping with command, args, env, pull"),
             });
@@ -182,6 +188,12 @@ public sealed record ImageEntry(string Pattern, string? Command, IReadOnlyList<s
     /// <summary>The command that produces <see cref="Command"/> when it does not exist (the stand-in for a registry pull); null: nothing to pull.</summary>
     public IReadOnlyList<string>? Pull { get; init; }
 
-    /// <summary>True when the entrypoint must be pulled before a container of this image can start.</summary>
-    public bool NeedsPull => Pull is not null && Command is not null && !File.Exists(Command);
+    /// <summary>The file <see cref="Pull"/> produces; null: <see cref="Command"/>.</summary>
+    public string? Pulled { get; init; }
+
+    /// <summary>The file whose absence calls for the pull.</summary>
+    public string? PullTarget => Pulled ?? (Command is { } c && c.Contains('/', StringComparison.Ordinal) ? c : null);
+
+    /// <summary>True when the image must be pulled before a container of it can start.</summary>
+    public bool NeedsPull => Pull is not null && PullTarget is { } target && !File.Exists(target);
 }

@@ -78,7 +78,7 @@ internal sealed class ImagePuller(string directory)
                 return string.Create(CultureInfo.InvariantCulture, $"pulling {entry.Pattern}: {string.Join(' ', entry.Pull)} exited with {process.ExitCode}; see {log}");
             }
 
-            return entry.NeedsPull ? $"pulling {entry.Pattern}: {string.Join(' ', entry.Pull)} succeeded but {entry.Command} still does not exist; see {log}" : null;
+            return entry.NeedsPull ? $"pulling {entry.Pattern}: {string.Join(' ', entry.Pull)} succeeded but {entry.PullTarget} still does not exist; see {log}" : null;
 
             void Append(string? line)
             {

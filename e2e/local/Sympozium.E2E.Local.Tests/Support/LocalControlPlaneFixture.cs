@@ -11,9 +11,9 @@ namespace Sympozium.E2E.Local.Tests.Support;
 
 /// <summary>
 /// The local cluster with the control plane installed as an install does it: crds/ and
-/// deploy/control-plane/ applied through the API with the <see cref="LocalClusterProfile"/>. Every
-/// Sympozium image runs its component's build output (<c>dotnet &lt;assembly&gt;.dll</c>), the NATS
-/// image the host's nats-server. Ready when NATS, the controller and the webhook Deployments are,
+/// deploy/control-plane/ applied through the API with the <see cref="LocalClusterProfile"/>. The
+/// run path's images run their Native AOT binaries or JIT builds (<see cref="RunPath"/>), the
+/// control plane its JIT build, the NATS image the host's nats-server. Ready when NATS, the controller and the webhook Deployments are,
 /// and the webhook has written its CA into both webhook configurations.
 /// </summary>
 public sealed class LocalControlPlaneFixture : IAsyncLifetime
@@ -110,32 +110,15 @@ public sealed class LocalControlPlaneFixture : IAsyncLifetime
         return document;
     }
 
-    /// <summary>The image map: our images to their build output, NATS to the host's nats-server.</summary>
-    private static string ImageMap()
-    {
-        var map = new StringBuilder();
-        foreach (var attribute in typeof(LocalControlPlaneFixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Where(a => a.Key.StartsWith("image:", StringComparison.Ordinal)))
-        {
-            map.Append(CultureInfo.InvariantCulture, $"ghcr.io/sympozium-ai/sympozium/{attribute.Key["image:".Length..]}:\n  command: dotnet\n  args: [\"{attribute.Value}\"]\n");
-        }
+    /// <summary>
+    /// How this suite runs the run path: SYMPOZIUM_RUN_PATH (aot under make test and CI, whose
+    /// scripts/run-tests.sh publishes the binaries first), else the JIT build a plain
+    /// <c>dotnet test</c> has just made.
+    /// </summary>
+    public static RunPathBuild RunPath { get; } = LocalImageMap.FromEnvironment(RunPathBuild.Jit);
 
-        map.Append(CultureInfo.InvariantCulture, $"\"nats*\": {NatsServerExecutable()}\n");
-        return map.ToString();
-    }
-
-    private static string NatsServerExecutable()
-    {
-        if (Environment.GetEnvironmentVariable("NATS_SERVER_BIN") is { Length: > 0 } configured)
-        {
-            return configured;
-        }
-
-        var path = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries);
-        return path.Concat(["/usr/sbin", "/usr/local/sbin", "/usr/local/bin", "/usr/bin"])
-            .Select(d => Path.Combine(d, "nats-server"))
-            .FirstOrDefault(File.Exists)
-            ?? throw new InvalidOperationException("nats-server was not found on PATH nor in /usr/sbin (scripts/ensure-packages.sh nats-server installs it), or set NATS_SERVER_BIN");
-    }
+    /// <summary>The image map (<see cref="LocalImageMap"/>): the run path per <see cref="RunPath"/>, the control plane's JIT build, NATS as the host's nats-server.</summary>
+    private static string ImageMap() => LocalImageMap.Render(RepoRoot, RunPath, LocalImageMap.NatsServerExecutable());
 
     private static string Metadata(string key) =>
         typeof(LocalControlPlaneFixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
