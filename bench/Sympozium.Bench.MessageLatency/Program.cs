@@ -8,9 +8,11 @@ using Sympozium.E2E.Local.Tests.Support;
 using Sympozium.Testing.Channels;
 using Sympozium.Testing.Llm;
 
-// Message -> reply latency: N Telegram messages one after another, then N with
-// --concurrency in flight, through the installed control plane with the instant scripted LLM.
+// Run and message latency through the installed control plane with the instant scripted LLM:
+// first --runs AgentRuns created through the API one after another, every hop of each timed
+// (RunHops); then N Telegram messages one after another, then N with --concurrency in flight.
 // Figures as "metric: value unit" on stdout, progress on stderr.
+var runs = Option("--runs", 20);
 var messages = Option("--messages", 50);
 var concurrency = Option("--concurrency", 10);
 const string Ns = "bench";
@@ -50,6 +52,47 @@ try
     using var stop = new CancellationTokenSource();
     var poller = Task.Run(() => PollAsync(timelines, telegram, stop.Token));
     long nextChat = 1000;
+
+    Console.Error.WriteLine($"run path: {LocalControlPlaneFixture.RunPath} (SYMPOZIUM_RUN_PATH)");
+    Print("run_path_native_aot", LocalControlPlaneFixture.RunPath == Sympozium.Install.RunPathBuild.Aot ? 1 : 0, "bool");
+    Print("control_plane_native_aot", Sympozium.Install.LocalImageMap.ControlPlaneFromEnvironment() == Sympozium.Install.RunPathBuild.Aot ? 1 : 0, "bool");
+    await using (var hops = new RunHops(fixture.Connection, Ns))
+    {
+        await hops.StartAsync();
+        Console.Error.WriteLine("warm-up AgentRun ...");
+        await RunOnceAsync(hops, "hop-warmup", llm);
+        Console.Error.WriteLine($"{runs} AgentRuns through the API, one after another ...");
+        var names = Enumerable.Range(1, runs).Select(i => $"hop-{i}").ToList();
+        foreach (var name in names)
+        {
+            await RunOnceAsync(hops, name, llm);
+        }
+
+        foreach (var request in llm.Requests)
+        {
+            var body = request.Body?.ToJsonString() ?? "";
+            foreach (var name in names.Where(n => body.Contains($"task {n}.", StringComparison.Ordinal)))
+            {
+                hops.Mark(name, "llm_request", request.ReceivedTimestamp);
+            }
+        }
+
+        var steps = names.SelectMany(hops.Steps).GroupBy(s => s.Name, StringComparer.Ordinal);
+        foreach (var step in steps)
+        {
+            var values = step.Where(s => s.Ms is not null).Select(s => s.Ms!.Value).Order().ToList();
+            if (values.Count > 0)
+            {
+                Print($"api_run_{step.Key}_p50", Percentile(values, 0.50), "ms");
+                Print($"api_run_{step.Key}_p99", Percentile(values, 0.99), "ms");
+            }
+        }
+    }
+
+    if (messages == 0)
+    {
+        return 0;
+    }
 
     Console.Error.WriteLine("warm-up message (channel pod start, first JIT) ...");
     await SendAndWaitAsync(nextChat++, timelines, telegram);
@@ -91,6 +134,35 @@ finally
 }
 
 return 0;
+
+// Creates one AgentRun of the bench instance and waits until the watches saw it Succeeded.
+async Task RunOnceAsync(RunHops hops, string name, ScriptedLlmServer llm)
+{
+    var body = new JsonObject
+    {
+        ["apiVersion"] = "sympozium.ai/v1alpha1",
+        ["kind"] = "AgentRun",
+        ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = Ns, ["labels"] = new JsonObject { [Labels.Instance] = Instance } },
+        ["spec"] = new JsonObject { ["instanceRef"] = Instance, ["agentId"] = "default", ["sessionKey"] = "", ["task"] = $"task {name}.",
+            ["model"] = new JsonObject { ["provider"] = "openai-compatible", ["model"] = "scripted", ["baseURL"] = llm.OpenAiBaseUrl, ["authSecretRef"] = "" },
+        },
+    };
+    var created = RunHops.Now();
+    await Create($"/apis/sympozium.ai/v1alpha1/namespaces/{Ns}/agentruns", body);
+    hops.Mark(name, "created", created);
+    hops.Mark(name, "admitted", RunHops.Now());
+    var deadline = DateTimeOffset.UtcNow + replyTimeout;
+    while (!hops.Has(name, "run_succeeded"))
+    {
+        if (DateTimeOffset.UtcNow > deadline)
+        {
+            var run = await fixture.Api.GetAsync($"/apis/sympozium.ai/v1alpha1/namespaces/{Ns}/agentruns/{name}");
+            throw new TimeoutException($"AgentRun {name} not Succeeded within {replyTimeout.TotalSeconds:0} s: {run?["status"]?.ToJsonString()}\n" + await fixture.DescribePodsAsync(Ns));
+        }
+
+        await Task.Delay(2);
+    }
+}
 
 async Task SendAndWaitAsync(long chatId, ConcurrentDictionary<long, MessageTimeline> timelines, FakeTelegramApi telegram)
 {

@@ -21,8 +21,9 @@ public enum RunPathBuild
 /// The run path — agent-runner, ipc-bridge and the four channels, started for every run or
 /// channel — runs its Native AOT binary (artifacts/bin/&lt;project&gt;/&lt;binary&gt;, what
 /// aot-profiles/publish-all.sh writes) under <see cref="RunPathBuild.Aot"/>. The control plane
-/// (controller, webhook) runs its JIT build: one long-lived process each, whose start-up is not
-/// on any run's path, and publishing both would double a fresh checkout's first <c>make demo</c>.
+/// (controller, webhook) runs its JIT build unless SYMPOZIUM_CONTROL_PLANE=aot: one long-lived
+/// process each, whose start-up is not on any run's path, and publishing both would double a
+/// fresh checkout's first <c>make demo</c>. The benchmarks run it as Native AOT, as real images do.
 /// </para>
 /// <para>
 /// Every entry carries a <c>pull</c> command: an image whose executable does not exist yet is
@@ -68,15 +69,25 @@ public static class LocalImageMap
             var other => throw new ArgumentException($"SYMPOZIUM_RUN_PATH is '{other}': set it to aot (the Native AOT binaries under artifacts/bin) or jit (dotnet <component>.dll)"),
         };
 
+    /// <summary>How the control plane runs: SYMPOZIUM_CONTROL_PLANE (<c>aot</c> or <c>jit</c>), or <see cref="RunPathBuild.Jit"/> when it is unset.</summary>
+    public static RunPathBuild ControlPlaneFromEnvironment() =>
+        Environment.GetEnvironmentVariable("SYMPOZIUM_CONTROL_PLANE")?.Trim().ToLowerInvariant() switch
+        {
+            null or "" or "jit" => RunPathBuild.Jit,
+            "aot" => RunPathBuild.Aot,
+            var other => throw new ArgumentException($"SYMPOZIUM_CONTROL_PLANE is '{other}': set it to aot (the Native AOT binaries under artifacts/bin) or jit (dotnet <component>.dll, the default)"),
+        };
+
     /// <summary>The map as YAML.</summary>
     /// <param name="natsServer">The nats-server executable the NATS image runs.</param>
-    public static string Render(string repoRoot, RunPathBuild runPath, string natsServer, string configuration = "Release")
+    /// <param name="controlPlane">How the controller and webhook run (default: their JIT build).</param>
+    public static string Render(string repoRoot, RunPathBuild runPath, string natsServer, string configuration = "Release", RunPathBuild controlPlane = RunPathBuild.Jit)
     {
         var map = new StringBuilder();
         foreach (var component in Components)
         {
             var image = $"{Defaults.ImageRegistry}/{component.Image}";
-            if (runPath == RunPathBuild.Aot && component.RunPath)
+            if ((component.RunPath ? runPath : controlPlane) == RunPathBuild.Aot)
             {
                 map.Append(CultureInfo.InvariantCulture, $"{image}:\n  command: {Quote(AotBinary(repoRoot, component))}\n");
                 map.Append(CultureInfo.InvariantCulture, $"  pull: [{Quote(Path.Combine(repoRoot, "aot-profiles", "publish-all.sh"))}, --only, {component.Project}]\n");

@@ -30,8 +30,27 @@ internal sealed class ContainerState(JsonObject spec, bool isInit)
 
     public bool Ready { get; set; }
 
+    private TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Running and past its startup probe (if any).</summary>
-    public bool Started { get; set; }
+    public bool Started
+    {
+        get => _started.Task.IsCompleted;
+        set
+        {
+            if (value)
+            {
+                _started.TrySetResult();
+            }
+            else if (_started.Task.IsCompleted)
+            {
+                _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+        }
+    }
+
+    /// <summary>Completes when the container is <see cref="Started"/> (a native sidecar's successors wait on it, no polling).</summary>
+    public Task WhenStarted => _started.Task;
 
     public JsonObject? LastTerminated { get; set; }
 

@@ -173,10 +173,7 @@ internal sealed partial class PodWorker : IDisposable
             if (c.IsSidecar)
             {
                 sidecars.Add(LoopAsync(c, volumes, _ => true, _sidecarStop.Token));
-                while (!c.Started)
-                {
-                    await Task.Delay(50, _stop.Token).ConfigureAwait(false);
-                }
+                await c.WhenStarted.WaitAsync(_stop.Token).ConfigureAwait(false);
 
                 continue;
             }

@@ -117,8 +117,9 @@ public sealed class LocalControlPlaneFixture : IAsyncLifetime
     /// </summary>
     public static RunPathBuild RunPath { get; } = LocalImageMap.FromEnvironment(RunPathBuild.Jit);
 
-    /// <summary>The image map (<see cref="LocalImageMap"/>): the run path per <see cref="RunPath"/>, the control plane's JIT build, NATS as the host's nats-server.</summary>
-    private static string ImageMap() => LocalImageMap.Render(RepoRoot, RunPath, LocalImageMap.NatsServerExecutable());
+    /// <summary>The image map (<see cref="LocalImageMap"/>): the run path per <see cref="RunPath"/>, the control plane's JIT build (AOT with SYMPOZIUM_CONTROL_PLANE=aot, as the benchmarks run it), NATS as the host's nats-server.</summary>
+    private static string ImageMap() =>
+        LocalImageMap.Render(RepoRoot, RunPath, LocalImageMap.NatsServerExecutable(), controlPlane: LocalImageMap.ControlPlaneFromEnvironment());
 
     private static string Metadata(string key) =>
         typeof(LocalControlPlaneFixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
