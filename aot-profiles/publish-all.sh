@@ -133,11 +133,15 @@ for i in "${!components[@]}"; do
     rows+=("$name|$binary|${profiles[$i]}|$rid|reused|$size|0|ok")
     continue
   fi
-  rm -rf "$out"
+  # Published into a staging folder and moved into place when complete: a publish that fails or
+  # is killed (an interrupted image pull of the local cluster) never leaves a partial binary
+  # where the image map would run it. A failed publish removes the previous binary as well.
+  staging=$out.publishing
+  rm -rf "$out" "$staging"
   echo "--- $name ($rid, ${profiles[$i]} profile) -> $out/"
   start=$(date +%s%N)
   status=ok
-  if ! aot-profiles/publish-one.sh "$project" "$out" "$rid" >"$log" 2>&1; then
+  if ! aot-profiles/publish-one.sh "$project" "$staging" "$rid" >"$log" 2>&1; then
     status=FAILED
   fi
   seconds=$(awk -v ns=$(( $(date +%s%N) - start )) 'BEGIN { printf "%.1f", ns / 1e9 }')
@@ -148,9 +152,9 @@ for i in "${!components[@]}"; do
     grep -oE '(warning|error) IL[23][0-9]{3}[^[]*' "$log" | sort -u | sed 's/^/      /'
   fi
   size=-
-  if [[ -f $out/$binary ]]; then
-    size=$(stat -c %s "$out/$binary")
-    if command -v file >/dev/null && ! grep -q ', stripped' <<<"$(file "$out/$binary")"; then
+  if [[ -f $staging/$binary ]]; then
+    size=$(stat -c %s "$staging/$binary")
+    if command -v file >/dev/null && ! grep -q ', stripped' <<<"$(file "$staging/$binary")"; then
       echo "    warning: $out/$binary is not stripped" >&2
     fi
   fi
@@ -159,7 +163,8 @@ for i in "${!components[@]}"; do
     echo "    publish FAILED; last lines of $log:"
     tail -n 25 "$log" | sed 's/^/      /'
   else
-    echo "$fingerprint" > "$out/.aot-inputs.sha256"
+    echo "$fingerprint" > "$staging/.aot-inputs.sha256"
+    mv "$staging" "$out"
     echo "    ok in ${seconds}s: $out/$binary, $size bytes"
   fi
   rows+=("$name|$binary|${profiles[$i]}|$rid|${seconds}s|$size|$il_warnings|$status")
