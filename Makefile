@@ -2,7 +2,7 @@
 #
 #   make demo     build, start the local cluster and control plane, send one message to an agent; leaves it running
 #   make demo-down  stop everything make demo started
-#   make test     build Sympozium.sln and run every test project; ends with "N passed, N failed"
+#   make test     build Sympozium.sln, publish the run path (AOT) for e2e, run every test project; ends with "N passed, N failed"
 #   make build    build Sympozium.sln
 #   make aot      Native AOT publish of every executable (ARCH=arm64 to cross-publish)
 #   make aot-check  AOT publish of tests/Sympozium.CheckNativeAot only (what CI runs)
