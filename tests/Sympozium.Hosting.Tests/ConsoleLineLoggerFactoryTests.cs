@@ -4,9 +4,10 @@ using Microsoft.Extensions.Logging;
 namespace Sympozium.Hosting.Tests;
 
 /// <summary>The host-less logger of the ipc-bridge writes exactly the lines the hosted console logger writes.</summary>
-public sealed class ConsoleLineLoggerFactoryTests
+public sealed partial class ConsoleLineLoggerFactoryTests
 {
     private static readonly IReadOnlyDictionary<string, string?> NoVariables = new Dictionary<string, string?>();
+    private static readonly EventId Probe = new(7);
 
     [Fact]
     public void A_line_reads_like_the_hosted_console_logger_s()
@@ -14,7 +15,9 @@ public sealed class ConsoleLineLoggerFactoryTests
         var output = new StringWriter();
         using var factory = new ConsoleLineLoggerFactory(output, NoVariables, new FixedClock());
 
-        factory.CreateLogger("Sympozium.IpcBridge").LogInformation(new EventId(2002), "ipc-bridge ready: watching {Directory}", "/ipc");
+        var logger = factory.CreateLogger("Sympozium.IpcBridge");
+
+        Ready(logger, "/ipc");
 
         Assert.Equal("2026-01-02T03:04:05.678Z info: Sympozium.IpcBridge[2002] ipc-bridge ready: watching /ipc" + Environment.NewLine, output.ToString());
     }
@@ -31,7 +34,8 @@ public sealed class ConsoleLineLoggerFactoryTests
             services.AddLogging(logging => logging.AddSympoziumConsole());
             using (var provider = services.BuildServiceProvider())
             {
-                provider.GetRequiredService<ILoggerFactory>().CreateLogger("Sympozium.Probe").LogWarning(new EventId(7), "two\nlines {Value}", 42);
+                var hostedLogger = provider.GetRequiredService<ILoggerFactory>().CreateLogger("Sympozium.Probe");
+                hostedLogger.LogWarning(Probe, "two\nlines {Value}", 42);
             }
         }
         finally
@@ -42,7 +46,8 @@ public sealed class ConsoleLineLoggerFactoryTests
         var ours = new StringWriter();
         using (var factory = new ConsoleLineLoggerFactory(ours, NoVariables))
         {
-            factory.CreateLogger("Sympozium.Probe").LogWarning(new EventId(7), "two\nlines {Value}", 42);
+            var logger = factory.CreateLogger("Sympozium.Probe");
+            logger.LogWarning(Probe, "two\nlines {Value}", 42);
         }
 
         Assert.Equal(hosted.ToString().Trim()[ConsoleLogging.TimestampFormat.Length..], ours.ToString().Trim()[ConsoleLogging.TimestampFormat.Length..]);
@@ -54,7 +59,11 @@ public sealed class ConsoleLineLoggerFactoryTests
         var output = new StringWriter();
         using var factory = new ConsoleLineLoggerFactory(output, NoVariables);
 
-        factory.CreateLogger("C").LogCritical(new EventId(1), new InvalidOperationException("bad\nthing"), "failed");
+        var logger = factory.CreateLogger("C");
+        var failure = new InvalidOperationException("bad\nthing");
+        var crashed = new EventId(1);
+
+        logger.LogCritical(crashed, failure, "failed");
 
         var line = Assert.Single(output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("crit: C[1] failed System.InvalidOperationException: bad thing", line, StringComparison.Ordinal);
@@ -85,6 +94,9 @@ public sealed class ConsoleLineLoggerFactoryTests
         Assert.False(factory.CreateLogger("Any").IsEnabled(LogLevel.Debug));
         Assert.True(factory.CreateLogger("Any").IsEnabled(LogLevel.Information));
     }
+
+    [LoggerMessage(2002, LogLevel.Information, "ipc-bridge ready: watching {Directory}")]
+    private static partial void Ready(ILogger logger, string directory);
 
     private sealed class FixedClock : TimeProvider
     {
