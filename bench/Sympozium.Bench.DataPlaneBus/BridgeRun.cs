@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Sympozium.Api.WellKnown;
 using Sympozium.Testing;
 using Sympozium.Testing.Probes;
 
@@ -24,7 +25,11 @@ internal sealed record BridgeRun(double ReadyMs, long IdleRssKb, long PeakRssKb,
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             };
-            start.Environment["AGENT_RUN_ID"] = "bench-" + Guid.NewGuid().ToString("N")[..8];
+            // The variables the controller sets on the ipc-bridge container (all required).
+            var runUid = Guid.NewGuid().ToString();
+            start.Environment["AGENT_RUN_ID"] = "bench-" + runUid[..8];
+            start.Environment["AGENT_RUN_UID"] = runUid;
+            start.Environment["AGENT_NAMESPACE"] = "bench";
             start.Environment["INSTANCE_NAME"] = "bench";
             start.Environment["EVENT_BUS_URL"] = nats.Url;
             start.Environment["SYMPOZIUM_ROOT"] = root;
@@ -60,7 +65,7 @@ internal sealed record BridgeRun(double ReadyMs, long IdleRssKb, long PeakRssKb,
                 File.Move(path + ".tmp", path);
             }
 
-            await probe.WaitForCountAsync("sympozium.channel.message.send", files, TimeSpan.FromMinutes(5));
+            await probe.WaitForCountAsync(NatsSubjects.FromRun("bench", runUid, NatsSubjects.ChannelMessageSend), files, TimeSpan.FromMinutes(5));
             var relayMs = relay.Elapsed.TotalMilliseconds;
             var peakRss = ReadStatusKb(process.Id, "VmHWM");
 

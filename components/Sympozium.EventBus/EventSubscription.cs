@@ -135,7 +135,15 @@ public sealed class EventSubscription : IAsyncDisposable
                     },
                 };
 
-                await foreach (var message in consumer.ConsumeAsync(NatsRawSerializer<byte[]>.Default, consumeOpts, pulling.Token).ConfigureAwait(false))
+                // Through the concrete class when it is one: ConsumeAsync<T> called on the
+                // interface is a generic virtual method, which Native AOT resolves on first use by
+                // building its instantiation at run time (about 10 ms of CPU, measured in the
+                // ipc-bridge's start-up, docs/design/edge-startup.md); on the class it is a plain
+                // call compiled ahead of time.
+                var messages = consumer is NatsJSConsumer concrete
+                    ? concrete.ConsumeAsync(NatsRawSerializer<byte[]>.Default, consumeOpts, pulling.Token)
+                    : consumer.ConsumeAsync(NatsRawSerializer<byte[]>.Default, consumeOpts, pulling.Token);
+                await foreach (var message in messages.ConfigureAwait(false))
                 {
                     failures = 0;
                     await HandleAsync(message, abort).ConfigureAwait(false);

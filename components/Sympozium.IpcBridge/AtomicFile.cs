@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using Sympozium.IpcBridge.Internal;
 
 namespace Sympozium.IpcBridge;
 
@@ -15,7 +15,7 @@ internal static class AtomicFile
     public static async Task<bool> WriteAsync(string path, ReadOnlyMemory<byte> content, bool overwrite, CancellationToken cancellationToken)
     {
         var directory = Path.GetDirectoryName(path)!;
-        var temp = Path.Combine(directory, "." + Path.GetFileName(path) + "." + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)) + ".tmp");
+        var temp = Path.Combine(directory, "." + Path.GetFileName(path) + "." + RandomHex.Next(8) + ".tmp");
         var options = new FileStreamOptions
         {
             Mode = FileMode.CreateNew,

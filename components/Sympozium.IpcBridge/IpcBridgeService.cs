@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Sympozium.Api.WellKnown;
 using Sympozium.EventBus;
@@ -16,8 +15,7 @@ namespace Sympozium.IpcBridge;
 internal sealed class IpcBridgeService(
     IpcBridgeOptions options,
     EventBusOptions busOptions,
-    ILoggerFactory loggerFactory,
-    IHostApplicationLifetime lifetime) : BackgroundService
+    ILoggerFactory loggerFactory)
 {
     private const UnixFileMode DirectoryMode =
         UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
@@ -29,25 +27,23 @@ internal sealed class IpcBridgeService(
 
     private readonly ILogger _logger = loggerFactory.CreateLogger("Sympozium.IpcBridge");
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _resultSeen = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>Runs until the agent is done and everything is published, or until <paramref name="stoppingToken"/> (SIGTERM) and the drain; returns the exit code.</summary>
+    public async Task<int> RunAsync(CancellationToken stoppingToken)
     {
-        int exitCode;
         try
         {
-            exitCode = await RunAsync(stoppingToken).ConfigureAwait(false);
+            return await RelayUntilDoneAsync(stoppingToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
             Log.Crashed(_logger, e);
-            exitCode = BridgeExitCode.BusUnavailable;
+            return BridgeExitCode.BusUnavailable;
         }
-
-        Environment.ExitCode = exitCode;
-        lifetime.StopApplication();
     }
 
-    private async Task<int> RunAsync(CancellationToken stoppingToken)
+    private async Task<int> RelayUntilDoneAsync(CancellationToken stoppingToken)
     {
         foreach (var directory in IpcPaths.BridgeDirectories)
         {
@@ -77,6 +73,11 @@ internal sealed class IpcBridgeService(
                 }
                 else
                 {
+                    if (path == IpcRoute.ResultFile)
+                    {
+                        _resultSeen.TrySetResult();
+                    }
+
                     relay.Offer(path);
                 }
             },
@@ -219,27 +220,38 @@ internal sealed class IpcBridgeService(
 
     private void CheckDone()
     {
+        if (File.Exists(Path.Combine(options.IpcDirectory, IpcRoute.ResultFile)))
+        {
+            _resultSeen.TrySetResult();
+        }
+
         if (File.Exists(Path.Combine(options.IpcDirectory, DoneName)))
         {
             _done.TrySetResult();
         }
     }
 
+    // Upstream's runner may write done before result.json; wait for the watcher (or the rescan
+    // safety net) to report it rather than polling the disk, for at most the grace period.
     private async Task WaitForResultAsync(CancellationToken cancellationToken)
     {
         var result = Path.Combine(options.IpcDirectory, IpcRoute.ResultFile);
-        var waited = TimeSpan.Zero;
-        var step = TimeSpan.FromMilliseconds(100);
-        while (!File.Exists(result))
+        if (File.Exists(result))
         {
-            if (waited >= options.ResultGrace)
-            {
-                Log.NoResult(_logger, IpcRoute.ResultFile, options.ResultGrace);
-                return;
-            }
+            return;
+        }
 
-            await Task.Delay(step, cancellationToken).ConfigureAwait(false);
-            waited += step;
+        try
+        {
+            await _resultSeen.Task.WaitAsync(options.ResultGrace, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException) when (!File.Exists(result))
+        {
+            Log.NoResult(_logger, IpcRoute.ResultFile, options.ResultGrace);
+        }
+        catch (TimeoutException)
+        {
+            // Written while the watcher's event was lost; the drain's rescan finds it.
         }
     }
 

@@ -32,6 +32,9 @@ internal sealed class OutboundRelay
     private readonly Lock _lock = new();
     private readonly Channel<string> _queue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private int _pending;
+
+    // Completed whenever nothing is pending; replaced by a fresh one when a file is queued.
+    private TaskCompletionSource _drained = Completed();
     private long? _outageStarted;
 
     public OutboundRelay(IpcBridgeOptions options, PublishedFileLog publishedLog, ILogger logger, TimeProvider? clock = null)
@@ -89,7 +92,10 @@ internal sealed class OutboundRelay
                 return;
             }
 
-            _pending++;
+            if (_pending++ == 0)
+            {
+                _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
         }
 
         _queue.Writer.TryWrite(relativePath);
@@ -136,7 +142,9 @@ internal sealed class OutboundRelay
 
     /// <summary>
     /// Rescans and waits until nothing is pending. False when <paramref name="timeout"/> passes
-    /// first or <paramref name="relay"/> (the <see cref="RunAsync"/> task) has stopped.
+    /// first or <paramref name="relay"/> (the <see cref="RunAsync"/> task) has stopped. Woken by
+    /// the last pending file being handled, never by a poll interval, so the bridge exits as soon
+    /// as the last publish is acknowledged.
     /// </summary>
     public async Task<bool> DrainAsync(Task relay, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -144,17 +152,38 @@ internal sealed class OutboundRelay
         while (true)
         {
             Rescan();
-            if (Pending == 0)
+            Task drained;
+            lock (_lock)
             {
-                return true;
+                if (_pending == 0)
+                {
+                    return true;
+                }
+
+                drained = _drained.Task;
             }
 
-            if (relay.IsCompleted || (timeout != Timeout.InfiniteTimeSpan && clock.Elapsed > timeout))
+            if (relay.IsCompleted)
             {
                 return false;
             }
 
-            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+            var wake = Task.WhenAny(drained, relay);
+            if (timeout == Timeout.InfiniteTimeSpan)
+            {
+                await wake.WaitAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            var remaining = timeout - clock.Elapsed;
+            try
+            {
+                await wake.WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                return Pending == 0;
+            }
         }
     }
 
@@ -311,7 +340,7 @@ internal sealed class OutboundRelay
         lock (_lock)
         {
             _files[relativePath] = FileState.Handled;
-            _pending--;
+            Decrement();
         }
     }
 
@@ -320,7 +349,23 @@ internal sealed class OutboundRelay
         lock (_lock)
         {
             _files.Remove(relativePath);
-            _pending--;
+            Decrement();
         }
+    }
+
+    // Called under _lock.
+    private void Decrement()
+    {
+        if (--_pending == 0)
+        {
+            _drained.TrySetResult();
+        }
+    }
+
+    private static TaskCompletionSource Completed()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        done.SetResult();
+        return done;
     }
 }

@@ -1,10 +1,12 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
+using System.Runtime.InteropServices;
 using Sympozium.EventBus;
 using Sympozium.Hosting;
 using Sympozium.IpcBridge;
 
 // The ipc-bridge sidecar (docs/design/ipc-protocol.md): /ipc files <-> NATS for one agent run.
+// No generic host: the bridge is one long-running task with a SIGTERM handler, and
+// Microsoft.Extensions.Hosting cost it about a third of its binary, tens of milliseconds before
+// it could start and an idle logging thread (docs/design/edge-startup.md).
 IpcBridgeOptions options;
 EventBusOptions busOptions;
 try
@@ -19,13 +21,18 @@ catch (FormatException e)
 }
 
 // Configuration is the environment (e.g. Logging__LogLevel__Default=Debug); logs in the shared format.
-var builder = ComponentHost.CreateBuilder(args);
-builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.DrainTimeout + TimeSpan.FromSeconds(5));
-builder.Services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);
-builder.Services.AddSingleton(options);
-builder.Services.AddSingleton(busOptions);
-builder.Services.AddHostedService<IpcBridgeService>();
+using var loggerFactory = ConsoleLineLoggerFactory.FromEnvironment();
+using var stop = new CancellationTokenSource();
 
-using var host = builder.Build();
-await host.RunAsync();
-return Environment.ExitCode;
+// SIGTERM (the kubelet stopping the sidecar once the agent has exited) and SIGINT start the
+// drain; the process then ends as soon as what is pending is published, not after a grace period.
+void RequestStop(PosixSignalContext context)
+{
+    context.Cancel = true;
+    stop.Cancel();
+}
+
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, RequestStop);
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, RequestStop);
+
+return await new IpcBridgeService(options, busOptions, loggerFactory).RunAsync(stop.Token);

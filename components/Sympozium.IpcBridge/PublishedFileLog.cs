@@ -1,5 +1,5 @@
-using System.Security.Cryptography;
 using System.Text;
+using Sympozium.IpcBridge.Internal;
 
 namespace Sympozium.IpcBridge;
 
@@ -53,7 +53,7 @@ internal sealed class PublishedFileLog : IDisposable
         var path = Path.Combine(ipcDirectory, FileName);
         if (!File.Exists(path))
         {
-            var session = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+            var session = RandomHex.Next(16);
             var temp = path + "." + session + ".tmp";
             File.WriteAllText(temp, SessionPrefix + session + "\n");
             try

@@ -53,6 +53,40 @@ public sealed class BridgeLifecycleTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Result_written_after_done_is_published_once_and_the_bridge_exits_0()
+    {
+        await using var scenario = await BridgeScenario.StartAsync(output);
+        var bridge = scenario.StartBridge();
+        await bridge.WaitUntilReadyAsync();
+        scenario.WriteDone();
+        await bridge.WaitForLogAsync("Agent done file seen", Wait);
+
+        // The runner's fatal path writes done first; the watcher's report of the result ends the wait.
+        scenario.WriteAtomically("output/result.json", """{"status":"error","error":"boom"}""");
+
+        Assert.Equal(0, await bridge.WaitForExitAsync(Wait));
+        Assert.Equal(1, await scenario.CountAsync(NatsSubjects.AgentRunCompleted));
+        Assert.DoesNotContain("No output/result.json", bridge.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SIGTERM_with_nothing_pending_exits_0_having_published_everything()
+    {
+        await using var scenario = await BridgeScenario.StartAsync(output);
+        var bridge = scenario.StartBridge();
+        await bridge.WaitUntilReadyAsync();
+        scenario.WriteAtomically("output/result.json", """{"status":"success"}""");
+        await scenario.Probe.WaitForCountAsync(scenario.Subject(NatsSubjects.AgentRunCompleted), 1, Wait);
+
+        // The kubelet stops the native sidecar after the agent container exited.
+        bridge.Terminate();
+
+        Assert.Equal(0, await bridge.WaitForExitAsync(Wait));
+        Assert.Contains("Everything published; ipc-bridge exits 0", bridge.Log, StringComparison.Ordinal);
+        Assert.Equal(1, await scenario.CountAsync(NatsSubjects.AgentRunCompleted));
+    }
+
+    [Fact]
     public async Task Bridge_creates_the_six_ipc_directories_under_SYMPOZIUM_ROOT()
     {
         await using var scenario = await BridgeScenario.StartAsync(output);

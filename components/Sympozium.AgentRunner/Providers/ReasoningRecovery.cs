@@ -41,9 +41,11 @@ public static partial class ReasoningRecovery
     public static string CleanText(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        foreach (var tag in new[] { "tool_call", "think", "tool_use" })
+        // Source-generated patterns only: one built from a string at run time would pull the
+        // regex parser and interpreter into the binary (size is start-up time under Native AOT).
+        foreach (var (tag, block) in new[] { ("tool_call", ToolCallBlock()), ("think", ThinkBlock()), ("tool_use", ToolUseBlock()) })
         {
-            text = Regex.Replace(text, $"<{tag}>.*?</{tag}>", "", RegexOptions.Singleline | RegexOptions.CultureInvariant);
+            text = block.Replace(text, "");
             var open = text.IndexOf($"<{tag}>", StringComparison.Ordinal);
             if (open >= 0)
             {
@@ -78,6 +80,12 @@ public static partial class ReasoningRecovery
 
     [GeneratedRegex("<tool_call>(.*?)</tool_call>", RegexOptions.Singleline)]
     private static partial Regex ToolCallBlock();
+
+    [GeneratedRegex("<think>.*?</think>", RegexOptions.Singleline)]
+    private static partial Regex ThinkBlock();
+
+    [GeneratedRegex("<tool_use>.*?</tool_use>", RegexOptions.Singleline)]
+    private static partial Regex ToolUseBlock();
 
     [GeneratedRegex(@"<function=([^>]+)>(.*?)</function>", RegexOptions.Singleline)]
     private static partial Regex FunctionBlock();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Sympozium.Api.Messages;
 using Sympozium.Api.WellKnown;
+using Sympozium.AgentRunner.Tools.Ipc;
 using Sympozium.AgentRunner.Tools.Mcp;
 
 namespace Sympozium.AgentRunner.Tools;
@@ -69,30 +70,55 @@ public static class McpTools
         return registered;
     }
 
+    // Woken by the manifest's arrival; the poll interval is only the safety net (lost events, or
+    // an /ipc/tools that does not exist yet). With a zero wait (a run without MCP servers) it
+    // reads once and sets up no watch.
     private static async Task<byte[]?> WaitForManifestAsync(string path, ToolsOptions options, TimeProvider time, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        while (true)
+        FileArrival? arrival = null;
+        try
         {
-            try
+            while (true)
             {
-                var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
-                if (bytes.Length > 0)
+                var bytes = TryReadManifest(path);
+                if (bytes is { Length: > 0 })
                 {
                     return bytes;
                 }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Not written yet: the mcp-bridge may still be discovering.
-            }
 
-            if (time.GetElapsedTime(started) >= options.McpManifestWait)
-            {
-                return null;
-            }
+                var remaining = options.McpManifestWait - time.GetElapsedTime(started);
+                if (remaining <= TimeSpan.Zero)
+                {
+                    return null;
+                }
 
-            await Task.Delay(options.McpManifestPollInterval, time, cancellationToken).ConfigureAwait(false);
+                if (arrival is null)
+                {
+                    // Armed, then read once more: a manifest written in between is not missed.
+                    arrival = FileArrival.Watch(path);
+                    continue;
+                }
+
+                await arrival.WaitAsync(remaining < options.McpManifestPollInterval ? remaining : options.McpManifestPollInterval, time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            arrival?.Dispose();
+        }
+    }
+
+    private static byte[]? TryReadManifest(string path)
+    {
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not written yet: the mcp-bridge may still be discovering.
+            return null;
         }
     }
 }

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Serialization;
 
 namespace Sympozium.Api.Messages;
@@ -51,10 +49,6 @@ public sealed record AgentTerminationMessage
     [JsonPropertyName("memorySha256")]
     public string? MemorySha256 { get; init; }
 
-    /// <summary>Lower-case hex SHA-256 of the UTF-8 bytes of <paramref name="text"/>.</summary>
-    public static string Digest(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
-    }
+    /// <summary>Lower-case hex SHA-256 of the UTF-8 bytes of <paramref name="text"/> (managed: <see cref="Sha256Hex"/>).</summary>
+    public static string Digest(string text) => Sha256Hex.Of(text);
 }

@@ -11,9 +11,11 @@ internal readonly record struct IpcPollResult<T>(T? Value, string? ParseError)
 }
 
 /// <summary>
-/// Waits for a result file written by a sidecar (exec or MCP), as upstream: poll, treat an empty
-/// file as not yet written, retry an unparsable one once after 100 ms. Sidecars write
-/// <c>.tmp</c> + rename, so the retries only matter for older writers.
+/// Waits for a result file written by a sidecar (exec or MCP): woken by the file's arrival
+/// (<see cref="FileArrival"/>), with the poll interval only as a safety net (upstream polled, so
+/// every tool call waited up to a whole interval after its result was there). An empty file is
+/// treated as not yet written, an unparsable one is read once more after its next write or
+/// 100 ms. Sidecars write <c>.tmp</c> + rename, so the retries only matter for older writers.
 /// </summary>
 internal static class IpcResultPoller
 {
@@ -30,13 +32,14 @@ internal static class IpcResultPoller
         where T : class
     {
         var started = time.GetTimestamp();
+        using var arrival = FileArrival.Watch(path);
         while (time.GetElapsedTime(started) < wait)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var bytes = TryRead(path);
             if (bytes is { Length: 0 })
             {
-                await Task.Delay(EmptyFileRetry, time, cancellationToken).ConfigureAwait(false);
+                await arrival.WaitAsync(EmptyFileRetry, time, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
@@ -47,13 +50,14 @@ internal static class IpcResultPoller
                     return new(value, null);
                 }
 
-                await Task.Delay(ParseRetry, time, cancellationToken).ConfigureAwait(false);
+                await arrival.WaitAsync(ParseRetry, time, cancellationToken).ConfigureAwait(false);
                 return TryRead(path) is { } again && TryParse(again, typeInfo, out value, out _)
                     ? new(value, null)
                     : new(null, error);
             }
 
-            await Task.Delay(interval, time, cancellationToken).ConfigureAwait(false);
+            var remaining = wait - time.GetElapsedTime(started);
+            await arrival.WaitAsync(remaining < interval ? remaining : interval, time, cancellationToken).ConfigureAwait(false);
         }
 
         return new(null, null);
