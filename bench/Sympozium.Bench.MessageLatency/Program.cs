@@ -110,6 +110,7 @@ try
     Console.Error.WriteLine($"{messages} messages, {concurrency} in flight ...");
     using var gate = new SemaphoreSlim(concurrency);
     var started = DateTimeOffset.UtcNow;
+    var busyBefore = MachineBusyMs();
     await Task.WhenAll(Enumerable.Range(0, messages).Select(async _ =>
     {
         await gate.WaitAsync();
@@ -124,6 +125,13 @@ try
     }));
     Report($"concurrent{concurrency}", timelines.Values);
     Print($"concurrent{concurrency}_throughput", messages / (DateTimeOffset.UtcNow - started).TotalSeconds, "messages/s");
+
+    // What bounds the throughput: the machine's CPU time (every process: API server, controller,
+    // webhook, channel, each run's agent-runner and ipc-bridge, nats-server) per message. With
+    // every core busy, no schedule can answer more than cores / (CPU per message) messages a second.
+    var cpuPerMessage = (MachineBusyMs() - busyBefore) / messages;
+    Print($"concurrent{concurrency}_machine_cpu_per_message", cpuPerMessage, "ms");
+    Print($"concurrent{concurrency}_throughput_bound_by_cpu", Environment.ProcessorCount * 1000.0 / cpuPerMessage, "messages/s");
 
     await stop.CancelAsync();
     await poller;
@@ -268,6 +276,14 @@ static void Report(string phase, IEnumerable<MessageTimeline> timelines)
         Print($"{phase}_{step.Key}_p50", Percentile(values, 0.50), "ms");
         Print($"{phase}_{step.Key}_p99", Percentile(values, 0.99), "ms");
     }
+}
+
+// Busy CPU time of the whole machine so far (/proc/stat: every state but idle and iowait).
+static double MachineBusyMs()
+{
+    var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
+    var busy = fields.Sum() - fields[3] - fields[4];
+    return busy * 1000.0 / 100; // USER_HZ is 100 on Linux
 }
 
 static double Percentile(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
