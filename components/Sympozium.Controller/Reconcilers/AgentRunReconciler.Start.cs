@@ -28,7 +28,7 @@ public sealed partial class AgentRunReconciler
         if (!serverMode && skills.Any(s => SkillPackRefs.PackName(s.SkillPackRef) == MemorySkill))
         {
             var deploymentName = InstanceChildrenBuilder.MemoryName(instance.Metadata.Name!);
-            var deployment = await _clients.Deployments.GetAsync(ns, deploymentName, cancellationToken).ConfigureAwait(false);
+            var deployment = await _read.Deployments.GetAsync(ns, deploymentName, cancellationToken).ConfigureAwait(false);
             if (deployment?.Status?.ReadyReplicas is not > 0)
             {
                 var state = deployment is null ? "does not exist" : "has no ready replica";
@@ -212,7 +212,7 @@ public sealed partial class AgentRunReconciler
                 continue;
             }
 
-            var pack = await SystemNamespaceFallback.GetAsync(_clients.SkillPacks, ns, packName, cancellationToken).ConfigureAwait(false);
+            var pack = await SystemNamespaceFallback.GetAsync(ns, packName, _read.SkillPacks.GetAsync, cancellationToken).ConfigureAwait(false);
 
             if (pack?.Spec.Sidecar is { Image.Length: > 0 } sidecar)
             {

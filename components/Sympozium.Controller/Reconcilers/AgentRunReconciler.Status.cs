@@ -79,6 +79,7 @@ public sealed partial class AgentRunReconciler
         {
             var written = await _clients.Runs.ReplaceStatusAsync(run.Metadata.Namespace, run.Metadata.Name!, run, cancellationToken).ConfigureAwait(false);
             run.Metadata.ResourceVersion = written.Metadata.ResourceVersion;
+            _read.Runs.Wrote(written);
         }
         catch (KubernetesApiException e) when (e.StatusCode is HttpStatusCode.UnprocessableEntity or HttpStatusCode.BadRequest)
         {

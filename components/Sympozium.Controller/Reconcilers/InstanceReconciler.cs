@@ -20,8 +20,11 @@ namespace Sympozium.Controller.Reconcilers;
 /// child the API rejects is named in status and the reconcile fails, so the host logs it and
 /// retries with backoff.
 /// </summary>
-public sealed partial class InstanceReconciler(Clients clients, ControllerOptions options, TimeProvider? time = null) : IReconciler<ObjectKey>
+/// <param name="reader">Where instances, runs and the SympoziumConfig are read (the manager's caches; live by default).</param>
+public sealed partial class InstanceReconciler(Clients clients, ControllerOptions options, TimeProvider? time = null, ClusterReader? reader = null) : IReconciler<ObjectKey>
 {
+    private readonly ClusterReader _read = reader ?? ClusterReader.Live(clients);
+
     /// <summary>Periodic resync, so run counts and channel readiness stay current (60 s, as upstream).</summary>
     public static readonly TimeSpan ResyncInterval = TimeSpan.FromSeconds(60);
 
@@ -38,7 +41,7 @@ public sealed partial class InstanceReconciler(Clients clients, ControllerOption
     public async Task<ReconcileResult> ReconcileAsync(ObjectKey key, CancellationToken cancellationToken)
     {
         var ns = key.Namespace ?? throw new TerminalReconcileException($"SympoziumInstance {key}: the kind is namespaced, the key has no namespace");
-        var instance = await clients.Instances.GetAsync(ns, key.Name, cancellationToken).ConfigureAwait(false);
+        var instance = await _read.Instances.GetAsync(ns, key.Name, cancellationToken).ConfigureAwait(false);
         if (instance is null)
         {
             return ReconcileResult.Done;
@@ -50,13 +53,15 @@ public sealed partial class InstanceReconciler(Clients clients, ControllerOption
             return ReconcileResult.Done;
         }
 
+        _read.Instances.Wrote(instance);
+
         var problems = new List<KubernetesApiException>();
         var channels = await ReconcileChannelsAsync(instance, problems, cancellationToken).ConfigureAwait(false);
         await ReconcileMemoryAsync(instance, problems, cancellationToken).ConfigureAwait(false);
         var (webEndpoint, waiting) = await ReconcileWebEndpointAsync(instance, problems, cancellationToken).ConfigureAwait(false);
 
-        var runs = await clients.Runs.ListAsync(ns, $"{Labels.Instance}={key.Name}", cancellationToken: cancellationToken).ConfigureAwait(false);
-        var status = Status(instance, channels, webEndpoint, runs.Items, problems);
+        var runs = await _read.Runs.ListAsync(ns, new Dictionary<string, string> { [Labels.Instance] = key.Name }, cancellationToken).ConfigureAwait(false);
+        var status = Status(instance, channels, webEndpoint, runs, problems);
         await PatchStatusAsync(instance, status, cancellationToken).ConfigureAwait(false);
 
         if (problems.Count > 0)
@@ -153,7 +158,7 @@ public sealed partial class InstanceReconciler(Clients clients, ControllerOption
         }
 
         var body = new JsonObject { ["status"] = patch };
-        await clients.Instances.MergePatchAsync(instance.Metadata.Namespace, instance.Metadata.Name!, body.ToJsonString(), status: true, cancellationToken).ConfigureAwait(false);
+        _read.Instances.Wrote(await clients.Instances.MergePatchAsync(instance.Metadata.Namespace, instance.Metadata.Name!, body.ToJsonString(), status: true, cancellationToken).ConfigureAwait(false));
     }
 
     private static JsonObject? StatusNode(SympoziumInstance instance) =>
