@@ -48,7 +48,10 @@ public sealed partial class AgentRunReconciler
             }
         }
 
-        _read.Runs.Wrote(await Finalizer.RemoveAsync(_clients.Runs, run, Finalizers.AgentRun, cancellationToken).ConfigureAwait(false));
+        if (Finalizer.Has(run, Finalizers.AgentRun))
+        {
+            _read.Runs.Wrote(await Finalizer.RemoveAsync(_clients.Runs, run, Finalizers.AgentRun, cancellationToken).ConfigureAwait(false));
+        }
 
         await PruneAsync(run, cancellationToken).ConfigureAwait(false);
         return retryPublish ? ReconcileResult.RequeueAfter(Poll * 2) : ReconcileResult.Done;

@@ -47,13 +47,17 @@ public sealed partial class InstanceReconciler(Clients clients, ControllerOption
             return ReconcileResult.Done;
         }
 
+        var read = instance;
         instance = await Finalizer.ReconcileAsync(clients.Instances, instance, Finalizers.Instance, ct => DeleteChildrenAsync(ns, key.Name, ct), cancellationToken).ConfigureAwait(false);
         if (instance is null)
         {
             return ReconcileResult.Done;
         }
 
-        _read.Instances.Wrote(instance);
+        if (!ReferenceEquals(instance, read))
+        {
+            _read.Instances.Wrote(instance); // the finalizer was added
+        }
 
         var problems = new List<KubernetesApiException>();
         var channels = await ReconcileChannelsAsync(instance, problems, cancellationToken).ConfigureAwait(false);
@@ -158,7 +162,10 @@ public sealed partial class InstanceReconciler(Clients clients, ControllerOption
         }
 
         var body = new JsonObject { ["status"] = patch };
-        _read.Instances.Wrote(await clients.Instances.MergePatchAsync(instance.Metadata.Namespace, instance.Metadata.Name!, body.ToJsonString(), status: true, cancellationToken).ConfigureAwait(false));
+        // Not remembered as a write to read back: the status is recomputed from scratch on every pass,
+        // and this write's own event reconciles the instance again once the cache has it. Remembering
+        // it would send every run reconcile that reads the instance to the API server.
+        await clients.Instances.MergePatchAsync(instance.Metadata.Namespace, instance.Metadata.Name!, body.ToJsonString(), status: true, cancellationToken).ConfigureAwait(false);
     }
 
     private static JsonObject? StatusNode(SympoziumInstance instance) =>

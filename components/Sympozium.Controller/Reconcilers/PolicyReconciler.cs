@@ -57,7 +57,8 @@ public sealed partial class PolicyReconciler(Clients clients, ClusterReader? rea
         if (policy.Status?.BoundInstances != bound.Count || status.Count > 1)
         {
             var patch = new JsonObject { ["status"] = status };
-            _read.Policies.Wrote(await clients.Policies.MergePatchAsync(key.Namespace, key.Name, patch.ToJsonString(), status: true, cancellationToken).ConfigureAwait(false));
+            // Status only, recomputed on every pass (see InstanceReconciler.PatchStatusAsync): not read back.
+            await clients.Policies.MergePatchAsync(key.Namespace, key.Name, patch.ToJsonString(), status: true, cancellationToken).ConfigureAwait(false);
         }
 
         return ReconcileResult.RequeueAfter(Resync);

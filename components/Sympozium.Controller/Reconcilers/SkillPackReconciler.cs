@@ -52,7 +52,8 @@ public sealed class SkillPackReconciler(Clients clients, ClusterReader? reader =
             {
                 ["status"] = new JsonObject { ["phase"] = "Ready", ["configMapName"] = key.Name, ["skillCount"] = pack.Spec.Skills.Count },
             };
-            _read.SkillPacks.Wrote(await clients.SkillPacks.MergePatchAsync(key.Namespace, key.Name, patch.ToJsonString(), status: true, cancellationToken).ConfigureAwait(false));
+            // Status only, recomputed on every pass: not read back.
+            await clients.SkillPacks.MergePatchAsync(key.Namespace, key.Name, patch.ToJsonString(), status: true, cancellationToken).ConfigureAwait(false);
         }
 
         return ReconcileResult.Done;

@@ -27,6 +27,9 @@ public sealed class KubernetesConnection : IDisposable
     /// <summary>The API server's base URI.</summary>
     public Uri BaseUri => _client.BaseUri;
 
+    /// <summary>GET and LIST requests sent through this connection's resource clients.</summary>
+    public ApiReadCounter Reads { get; } = new();
+
     /// <summary>Default namespace of the configuration (the pod's namespace in-cluster).</summary>
     public string? Namespace { get; }
 
