@@ -76,7 +76,7 @@ public sealed class ControllerManager(
         var policyWork = Register("policy", 1, () => new PolicyReconciler(_clients, reader), () => policies.List().Select(KeyOf));
         var runWork = Register(
             "agentrun",
-            options.Workers,
+            options.RunWorkers,
             () => new AgentRunReconciler(_clients, options, runEvents, loggers.CreateLogger("Sympozium.Controller.AgentRun"), time, reader),
             () => runs.List().Select(KeyOf));
         var instanceWork = Register("instance", options.Workers, () => new InstanceReconciler(_clients, options, time, reader), () => instances.List().Select(KeyOf));

@@ -130,29 +130,26 @@ public sealed class ControllerCacheTests : IAsyncLifetime
         var live = new AgentRunReconciler(Clients, Options, events: null, NullLogger.Instance);
         var key = new ObjectKey(Ns, "stale");
 
-        // Reconcile live until the Job exists; keep the run as it was just before, which is what a
-        // cache that missed the last write still shows (Pending, planned, no Job).
-        AgentRun? before = null;
-        for (var i = 0; i < 10; i++)
+        // Reconcile live until the Job exists.
+        var created = await Clients.Runs.GetAsync(Ns, "stale");
+        for (var i = 0; i < 10 && (await Clients.Runs.GetAsync(Ns, "stale"))!.Status?.Phase != AgentRunPhases.Running; i++)
         {
-            var current = await Clients.Runs.GetAsync(Ns, "stale");
-            if (current!.Status?.Phase == AgentRunPhases.Running)
-            {
-                break;
-            }
-
-            before = current;
             await live.ReconcileAsync(key, CancellationToken.None);
         }
 
-        Assert.NotNull(before);
         var started = await Clients.Runs.GetAsync(Ns, "stale");
         Assert.Equal(AgentRunPhases.Running, started!.Status?.Phase);
+
+        // What a cache that missed the write of Running still shows: the planned run (finalizer,
+        // labels, spec as stored), Pending without a Job, at an older resourceVersion.
+        var before = System.Text.Json.JsonSerializer.Deserialize(System.Text.Json.JsonSerializer.Serialize(started, SympoziumJsonContext.Default.AgentRun), SympoziumJsonContext.Default.AgentRun)!;
+        before.Status = new AgentRunStatus { Phase = AgentRunPhases.Pending };
+        before.Metadata.ResourceVersion = created!.Metadata.ResourceVersion;
 
         // Four reconciles at once, each reading that stale run from "the cache".
         var reader = ClusterReader.Live(Clients) is var l ? new ClusterReader
         {
-            Runs = new FrozenReader(before!),
+            Runs = new FrozenReader(before),
             Instances = l.Instances,
             Policies = l.Policies,
             SkillPacks = l.SkillPacks,

@@ -77,8 +77,11 @@ public sealed partial class AgentRunReconciler
 
         if (changed)
         {
-            _read.Runs.Wrote(await _clients.Runs.ReplaceAsync(ns, run.Metadata.Name!, planned, cancellationToken).ConfigureAwait(false));
-            return ReconcileResult.Requeue;
+            // Continue with the run as stored: a requeue here would spend the work queue's retry
+            // budget (10/s) on every new run and cap a burst of runs at that rate.
+            run = await _clients.Runs.ReplaceAsync(ns, run.Metadata.Name!, planned, cancellationToken).ConfigureAwait(false);
+            _read.Runs.Wrote(run);
+            run.Status ??= new AgentRunStatus();
         }
 
         // Host access is judged again here, on the SkillPacks as they are now: a pack may have

@@ -252,9 +252,19 @@ public sealed partial class AgentRunReconciler
         || (e.StatusCode == HttpStatusCode.Forbidden && e.Message.Contains("admission", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The shared ServiceAccount of runs without API access (it never gets a token or a grant).</summary>
+    /// <remarks>
+    /// Checked once per namespace every <see cref="AgentAccountRecheck"/>, not once per run: a burst
+    /// of runs would otherwise read the same ServiceAccount hundreds of times.
+    /// </remarks>
     private async Task EnsureAgentServiceAccountAsync(string ns, CancellationToken cancellationToken)
     {
+        if (_agentAccounts.TryGetValue(ns, out var checkedAt) && Now - checkedAt < AgentAccountRecheck)
+        {
+            return;
+        }
+
         await CreateIfAbsent.EnsureAsync(_clients.ServiceAccounts, ns, Defaults.AgentServiceAccount, () => RbacBuilder.SharedAgentServiceAccount(ns), cancellationToken).ConfigureAwait(false);
+        _agentAccounts[ns] = Now;
     }
 
     /// <summary>

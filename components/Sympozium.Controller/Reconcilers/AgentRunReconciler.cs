@@ -66,6 +66,11 @@ public sealed partial class AgentRunReconciler : IReconciler<ObjectKey>
     private readonly ClusterReader _read;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _instanceLocks = new(StringComparer.Ordinal);
 
+    /// <summary>Namespaces whose shared agent ServiceAccount was seen or created, and when.</summary>
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _agentAccounts = new(StringComparer.Ordinal);
+
+    private static readonly TimeSpan AgentAccountRecheck = TimeSpan.FromSeconds(10);
+
     /// <param name="reader">
     /// Where runs, instances, policies, SkillPacks, Jobs, pods and Deployments are read: the
     /// manager passes its informer caches; by default every read is live.
