@@ -16,7 +16,7 @@ public sealed class KubernetesConnection : IDisposable
     private readonly KubernetesClientConfiguration _configuration;
     private readonly HttpClient _http;
     private readonly ServiceClientCredentials? _credentials;
-    private readonly Lazy<k8s.Kubernetes> _typed;
+    private k8s.Kubernetes? _typed;
 
     private KubernetesConnection(KubernetesClientConfiguration configuration)
     {
@@ -26,15 +26,16 @@ public sealed class KubernetesConnection : IDisposable
         BaseUri = new Uri(host.EndsWith('/') ? host : host + "/");
         _http = new HttpClient(CreateHandler(configuration), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
         _credentials = CreateCredentials(configuration);
-
-        // Built only when asked for: constructing KubernetesClient's client reads its JSON options,
-        // which roots the serialization metadata of every Kubernetes API model in an AOT binary
-        // (about 12 MB of the controller); the resource clients need none of it.
-        _typed = new Lazy<k8s.Kubernetes>(() => new k8s.Kubernetes(_configuration));
     }
 
     /// <summary>The typed KubernetesClient for built-in APIs (created on first use, on its own HTTP connection).</summary>
-    public IKubernetes Typed => _typed.Value;
+    /// <remarks>
+    /// Created here and nowhere else (no delegate refers to its constructor), so an executable that
+    /// never reads this property does not contain it: constructing KubernetesClient's client reads
+    /// its JSON options, which roots the serialization metadata of every Kubernetes API model in an
+    /// AOT binary; the resource clients need none of it.
+    /// </remarks>
+    public IKubernetes Typed => _typed ??= new k8s.Kubernetes(_configuration);
 
     /// <summary>The API server's base URI.</summary>
     public Uri BaseUri { get; }
@@ -124,10 +125,7 @@ public sealed class KubernetesConnection : IDisposable
     public void Dispose()
     {
         _http.Dispose();
-        if (_typed.IsValueCreated)
-        {
-            _typed.Value.Dispose();
-        }
+        _typed?.Dispose();
     }
 
     /// <summary>
