@@ -16,6 +16,13 @@ public sealed record ControllerOptions
     /// <summary>Workers per reconciler (env CONTROLLER_WORKERS; default 2).</summary>
     public int Workers { get; init; } = 2;
 
+    /// <summary>
+    /// Workers of the AgentRun reconciler (env RUN_WORKERS; default 4). Starting a run is a
+    /// handful of API round trips and no CPU to speak of, and runs come in bursts (a schedule, a
+    /// team of agents): with two workers a burst of runs waits on API latency, not on the controller.
+    /// </summary>
+    public int RunWorkers { get; init; } = 4;
+
     /// <summary>Completed runs kept per instance (env MAX_RUN_HISTORY; default 50).</summary>
     public int MaxRunHistory { get; init; } = Defaults.RunHistoryLimit;
 
@@ -66,6 +73,7 @@ public sealed record ControllerOptions
             Namespace = get(EnvironmentVariables.PodNamespace) is { Length: > 0 } ns ? ns : Defaults.SystemNamespace,
             LeaderElection = get("LEADER_ELECT") is not ("false" or "0"),
             Workers = Integer("CONTROLLER_WORKERS", 2, 1),
+            RunWorkers = Integer("RUN_WORKERS", 4, 1),
             EventBusUrl = get(EnvironmentVariables.NatsUrl) is { Length: > 0 } nats ? nats : get(EnvironmentVariables.EventBusUrl) is { Length: > 0 } eventBus ? eventBus : null,
             HealthPort = Integer(EnvironmentVariables.HealthPort, 8081, 0),
             JobTtlSeconds = Integer("JOB_TTL_SECONDS", Builders.AgentPodBuilder.TtlSecondsAfterFinished, 0),

@@ -131,6 +131,6 @@ public static class NetworkPolicyBuilder
     private static List<V1NetworkPolicyEgressRule> Distinct(List<V1NetworkPolicyEgressRule> rules)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        return rules.Where(r => seen.Add(k8s.KubernetesJson.Serialize(r))).ToList();
+        return rules.Where(r => seen.Add(System.Text.Json.JsonSerializer.Serialize(r, KubernetesModelsJsonContext.Default.V1NetworkPolicyEgressRule))).ToList();
     }
 }

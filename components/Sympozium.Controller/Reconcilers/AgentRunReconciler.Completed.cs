@@ -48,7 +48,10 @@ public sealed partial class AgentRunReconciler
             }
         }
 
-        await Finalizer.RemoveAsync(_clients.Runs, run, Finalizers.AgentRun, cancellationToken).ConfigureAwait(false);
+        if (Finalizer.Has(run, Finalizers.AgentRun))
+        {
+            _read.Runs.Wrote(await Finalizer.RemoveAsync(_clients.Runs, run, Finalizers.AgentRun, cancellationToken).ConfigureAwait(false));
+        }
 
         await PruneAsync(run, cancellationToken).ConfigureAwait(false);
         return retryPublish ? ReconcileResult.RequeueAfter(Poll * 2) : ReconcileResult.Done;
@@ -119,7 +122,7 @@ public sealed partial class AgentRunReconciler
             return;
         }
 
-        var finished = (await _instanceRuns(ns, instance, cancellationToken).ConfigureAwait(false))
+        var finished = (await _read.Runs.ListAsync(ns, new Dictionary<string, string> { [Labels.Instance] = instance }, cancellationToken).ConfigureAwait(false))
             .Where(r => IsTerminal(r.Status?.Phase) && r.Metadata.DeletionTimestamp is null)
             .OrderBy(r => r.Metadata.CreationTimestamp ?? DateTimeOffset.MinValue)
             .ThenBy(r => r.Metadata.Name, StringComparer.Ordinal)
@@ -132,7 +135,4 @@ public sealed partial class AgentRunReconciler
             }
         }
     }
-
-    private async Task<IReadOnlyList<AgentRun>> ListInstanceRunsAsync(string ns, string instance, CancellationToken cancellationToken) =>
-        (await _clients.Runs.ListAsync(ns, $"{Labels.Instance}={instance}", cancellationToken: cancellationToken).ConfigureAwait(false)).Items;
 }

@@ -11,12 +11,14 @@ namespace Sympozium.Controller.Reconcilers;
 // this controller cannot run, and persist the effective spec before anything is created from it.
 public sealed partial class AgentRunReconciler
 {
+    private static readonly Dictionary<string, string> DefaultPolicyLabels = new(StringComparer.Ordinal) { [Labels.DefaultPolicy] = Labels.Values.True };
+
     private async Task<ReconcileResult> PendingAsync(AgentRun run, CancellationToken cancellationToken)
     {
         var ns = run.Metadata.Namespace!;
         var age = Now - (run.Metadata.CreationTimestamp ?? Now);
 
-        var instance = await _clients.Instances.GetAsync(ns, run.Spec.InstanceRef, cancellationToken).ConfigureAwait(false);
+        var instance = await _read.Instances.GetAsync(ns, run.Spec.InstanceRef, cancellationToken).ConfigureAwait(false);
         var timeout = RunPlanner.EffectiveTimeout(run, instance);
         if (instance is null)
         {
@@ -30,7 +32,12 @@ public sealed partial class AgentRunReconciler
         }
 
         // The same resolution as the webhook's: spec.policyRef, else the namespace's default policy.
-        var binding = await GoverningPolicy.ResolveAsync(_clients.Policies, ns, instance.Spec.PolicyRef, cancellationToken).ConfigureAwait(false);
+        var binding = await GoverningPolicy.ResolveAsync(
+            ns,
+            instance.Spec.PolicyRef,
+            (n, name, ct) => _read.Policies.GetAsync(n, name, ct),
+            (n, ct) => _read.Policies.ListAsync(n, DefaultPolicyLabels, ct),
+            cancellationToken).ConfigureAwait(false);
         if (binding.FailsClosed)
         {
             var problem = binding.Problem(ns, run.Spec.InstanceRef)!;
@@ -70,8 +77,11 @@ public sealed partial class AgentRunReconciler
 
         if (changed)
         {
-            await _clients.Runs.ReplaceAsync(ns, run.Metadata.Name!, planned, cancellationToken).ConfigureAwait(false);
-            return ReconcileResult.Requeue;
+            // Continue with the run as stored: a requeue here would spend the work queue's retry
+            // budget (10/s) on every new run and cap a burst of runs at that rate.
+            run = await _clients.Runs.ReplaceAsync(ns, run.Metadata.Name!, planned, cancellationToken).ConfigureAwait(false);
+            _read.Runs.Wrote(run);
+            run.Status ??= new AgentRunStatus();
         }
 
         // Host access is judged again here, on the SkillPacks as they are now: a pack may have
@@ -87,13 +97,22 @@ public sealed partial class AgentRunReconciler
             return await StartAsync(run, instance, policy, plan.Timeout, age, cancellationToken).ConfigureAwait(false);
         }
 
-        // One decision at a time per instance, on a fresh list, so two workers never overfill it.
+        // One decision at a time per instance, so two workers never overfill it. The cache decides
+        // "wait" (a stale view can only show a slot still taken, and the run ending it wakes this
+        // one); a "start" is confirmed on a fresh list, as the cache may not show a run another
+        // reconcile just started.
         var gate = _instanceLocks.GetOrAdd($"{ns}/{run.Spec.InstanceRef}", _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var runs = await _clients.Runs.ListAsync(ns, $"{Labels.Instance}={run.Spec.InstanceRef}", cancellationToken: cancellationToken).ConfigureAwait(false);
-            var decision = ConcurrencyGate.Decide(run, runs.Items.Where(r => r.Metadata.DeletionTimestamp is null), maxConcurrent);
+            var cached = await _read.Runs.ListAsync(ns, new Dictionary<string, string> { [Labels.Instance] = run.Spec.InstanceRef }, cancellationToken).ConfigureAwait(false);
+            var decision = ConcurrencyGate.Decide(run, cached.Where(r => r.Metadata.DeletionTimestamp is null), maxConcurrent);
+            if (decision.MayStart)
+            {
+                var runs = await _clients.Runs.ListAsync(ns, $"{Labels.Instance}={run.Spec.InstanceRef}", cancellationToken: cancellationToken).ConfigureAwait(false);
+                decision = ConcurrencyGate.Decide(run, runs.Items.Where(r => r.Metadata.DeletionTimestamp is null), maxConcurrent);
+            }
+
             if (!decision.MayStart)
             {
                 await SetWaitingAsync(run, "ConcurrencyLimit", $"policy {policy!.Metadata.Name} (spec.subagentPolicy.maxConcurrent): {decision.WaitReason}", cancellationToken).ConfigureAwait(false);
@@ -139,7 +158,7 @@ public sealed partial class AgentRunReconciler
         var packs = new List<SkillPack>();
         foreach (var name in (run.Spec.Skills ?? []).Select(s => SkillPackRefs.PackName(s.SkillPackRef)).OfType<string>().Distinct())
         {
-            if (await SystemNamespaceFallback.GetAsync(_clients.SkillPacks, run.Metadata.Namespace!, name, cancellationToken).ConfigureAwait(false) is { } pack)
+            if (await SystemNamespaceFallback.GetAsync(run.Metadata.Namespace!, name, _read.SkillPacks.GetAsync, cancellationToken).ConfigureAwait(false) is { } pack)
             {
                 packs.Add(pack);
             }

@@ -69,7 +69,9 @@ public sealed partial class AgentRunReconciler
             return await FailAsync(run, "PostRunFailed", "status.postRunJobName is missing: the postRun Job cannot be followed", cancellationToken).ConfigureAwait(false);
         }
 
-        var job = await _clients.Jobs.GetAsync(ns, jobName, cancellationToken).ConfigureAwait(false);
+        // A postRun Job missing from the cache (just created) is confirmed live before it counts as deleted.
+        var job = await _read.Jobs.GetAsync(ns, jobName, cancellationToken).ConfigureAwait(false)
+            ?? await _clients.Jobs.GetAsync(ns, jobName, cancellationToken).ConfigureAwait(false);
         var gated = IsGated(run);
         if (job is null)
         {

@@ -17,7 +17,14 @@ public sealed partial class AgentRunReconciler
         var ns = run.Metadata.Namespace!;
         var status = run.Status!;
         var jobName = status.JobName is { Length: > 0 } j ? j : run.Metadata.Name!;
-        var job = await _clients.Jobs.GetAsync(ns, jobName, cancellationToken).ConfigureAwait(false);
+        var job = await _read.Jobs.GetAsync(ns, jobName, cancellationToken).ConfigureAwait(false);
+        if (job is null || job.Metadata.DeletionTimestamp is not null)
+        {
+            // The cache may not have seen the Job this controller just created: a missing Job is
+            // confirmed live before the run fails for it.
+            job = await _clients.Jobs.GetAsync(ns, jobName, cancellationToken).ConfigureAwait(false);
+        }
+
         if (job is null || job.Metadata.DeletionTimestamp is not null)
         {
             return await FailAsync(run, "JobNotFound", $"Job {jobName} was deleted before the run finished", cancellationToken).ConfigureAwait(false);
@@ -96,12 +103,12 @@ public sealed partial class AgentRunReconciler
     {
         var ns = run.Metadata.Namespace!;
         if (run.Status?.PodName is { Length: > 0 } known
-            && await _clients.Pods.GetAsync(ns, known, cancellationToken).ConfigureAwait(false) is { } recorded)
+            && await _read.Pods.GetAsync(ns, known, cancellationToken).ConfigureAwait(false) is { } recorded)
         {
             return recorded;
         }
 
-        var pods = await _clients.Pods.ListAsync(ns, $"{Labels.AgentRun}={run.Metadata.Name},{Labels.Component}={Labels.Components.AgentRun}", cancellationToken: cancellationToken).ConfigureAwait(false);
-        return pods.Items.OrderByDescending(p => p.Metadata.CreationTimestamp ?? DateTime.MinValue).FirstOrDefault();
+        var pods = await _read.Pods.ListAsync(ns, new Dictionary<string, string> { [Labels.AgentRun] = run.Metadata.Name!, [Labels.Component] = Labels.Components.AgentRun }, cancellationToken).ConfigureAwait(false);
+        return pods.OrderByDescending(p => p.Metadata.CreationTimestamp ?? DateTime.MinValue).FirstOrDefault();
     }
 }

@@ -28,7 +28,7 @@ public sealed partial class AgentRunReconciler
         if (!serverMode && skills.Any(s => SkillPackRefs.PackName(s.SkillPackRef) == MemorySkill))
         {
             var deploymentName = InstanceChildrenBuilder.MemoryName(instance.Metadata.Name!);
-            var deployment = await _clients.Deployments.GetAsync(ns, deploymentName, cancellationToken).ConfigureAwait(false);
+            var deployment = await _read.Deployments.GetAsync(ns, deploymentName, cancellationToken).ConfigureAwait(false);
             if (deployment?.Status?.ReadyReplicas is not > 0)
             {
                 var state = deployment is null ? "does not exist" : "has no ready replica";
@@ -212,7 +212,7 @@ public sealed partial class AgentRunReconciler
                 continue;
             }
 
-            var pack = await SystemNamespaceFallback.GetAsync(_clients.SkillPacks, ns, packName, cancellationToken).ConfigureAwait(false);
+            var pack = await SystemNamespaceFallback.GetAsync(ns, packName, _read.SkillPacks.GetAsync, cancellationToken).ConfigureAwait(false);
 
             if (pack?.Spec.Sidecar is { Image.Length: > 0 } sidecar)
             {
@@ -252,9 +252,19 @@ public sealed partial class AgentRunReconciler
         || (e.StatusCode == HttpStatusCode.Forbidden && e.Message.Contains("admission", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The shared ServiceAccount of runs without API access (it never gets a token or a grant).</summary>
+    /// <remarks>
+    /// Checked once per namespace every <see cref="AgentAccountRecheck"/>, not once per run: a burst
+    /// of runs would otherwise read the same ServiceAccount hundreds of times.
+    /// </remarks>
     private async Task EnsureAgentServiceAccountAsync(string ns, CancellationToken cancellationToken)
     {
+        if (_agentAccounts.TryGetValue(ns, out var checkedAt) && Now - checkedAt < AgentAccountRecheck)
+        {
+            return;
+        }
+
         await CreateIfAbsent.EnsureAsync(_clients.ServiceAccounts, ns, Defaults.AgentServiceAccount, () => RbacBuilder.SharedAgentServiceAccount(ns), cancellationToken).ConfigureAwait(false);
+        _agentAccounts[ns] = Now;
     }
 
     /// <summary>

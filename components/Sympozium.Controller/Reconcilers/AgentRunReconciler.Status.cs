@@ -10,6 +10,14 @@ namespace Sympozium.Controller.Reconcilers;
 // (or one restarted mid-reconcile) conflicts instead of recording a second outcome.
 public sealed partial class AgentRunReconciler
 {
+    /// <summary>
+    /// After the terminal status is written, the finished-run steps (revoke, finalizer, prune) come
+    /// next: the write's own watch event starts them, this delay is the fallback. Not a
+    /// <see cref="ReconcileResult.Requeue"/>, whose retry budget (10/s) would cap how fast a burst
+    /// of runs can finish.
+    /// </summary>
+    private static readonly ReconcileResult Finished = ReconcileResult.RequeueAfter(TimeSpan.FromMilliseconds(500));
+
     /// <summary>Sets the Waiting condition (only when it changes, so a waiting run does not spin).</summary>
     private async Task SetWaitingAsync(AgentRun run, string reason, string message, CancellationToken cancellationToken)
     {
@@ -33,7 +41,7 @@ public sealed partial class AgentRunReconciler
         SetCondition(status, Conditions.Failed, "True", reason, status.Error);
         await WriteStatusAsync(run, cancellationToken).ConfigureAwait(false);
         Log.RunFailed(_logger, Describe(run), reason, message);
-        return ReconcileResult.Requeue;
+        return Finished;
     }
 
     private async Task<ReconcileResult> SucceedAsync(AgentRun run, string? result, TokenUsage? usage, CancellationToken cancellationToken)
@@ -47,7 +55,7 @@ public sealed partial class AgentRunReconciler
         SetCondition(status, Conditions.Complete, "True", "Succeeded", "the agent finished successfully");
         await WriteStatusAsync(run, cancellationToken).ConfigureAwait(false);
         Log.RunSucceeded(_logger, Describe(run));
-        return ReconcileResult.Requeue;
+        return Finished;
     }
 
     /// <summary>
@@ -79,6 +87,7 @@ public sealed partial class AgentRunReconciler
         {
             var written = await _clients.Runs.ReplaceStatusAsync(run.Metadata.Namespace, run.Metadata.Name!, run, cancellationToken).ConfigureAwait(false);
             run.Metadata.ResourceVersion = written.Metadata.ResourceVersion;
+            _read.Runs.Wrote(written);
         }
         catch (KubernetesApiException e) when (e.StatusCode is HttpStatusCode.UnprocessableEntity or HttpStatusCode.BadRequest)
         {

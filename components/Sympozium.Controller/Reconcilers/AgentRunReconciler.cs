@@ -63,12 +63,17 @@ public sealed partial class AgentRunReconciler : IReconciler<ObjectKey>
     private readonly IRunEvents? _events;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly Func<string, string, CancellationToken, Task<IReadOnlyList<AgentRun>>> _instanceRuns;
+    private readonly ClusterReader _read;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _instanceLocks = new(StringComparer.Ordinal);
 
-    /// <param name="instanceRuns">
-    /// Runs labelled with an instance (namespace, instance) for history pruning; the manager passes
-    /// its informer cache, by default the API is listed.
+    /// <summary>Namespaces whose shared agent ServiceAccount was seen or created, and when.</summary>
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _agentAccounts = new(StringComparer.Ordinal);
+
+    private static readonly TimeSpan AgentAccountRecheck = TimeSpan.FromSeconds(10);
+
+    /// <param name="reader">
+    /// Where runs, instances, policies, SkillPacks, Jobs, pods and Deployments are read: the
+    /// manager passes its informer caches; by default every read is live.
     /// </param>
     public AgentRunReconciler(
         Clients clients,
@@ -76,21 +81,21 @@ public sealed partial class AgentRunReconciler : IReconciler<ObjectKey>
         IRunEvents? events,
         ILogger logger,
         TimeProvider? time = null,
-        Func<string, string, CancellationToken, Task<IReadOnlyList<AgentRun>>>? instanceRuns = null)
+        ClusterReader? reader = null)
     {
         _clients = clients;
         _options = options;
         _events = events;
         _logger = logger;
         _time = time ?? TimeProvider.System;
-        _instanceRuns = instanceRuns ?? ListInstanceRunsAsync;
+        _read = reader ?? ClusterReader.Live(clients);
     }
 
     private DateTimeOffset Now => _time.GetUtcNow();
 
     public async Task<ReconcileResult> ReconcileAsync(ObjectKey key, CancellationToken cancellationToken)
     {
-        var run = await _clients.Runs.GetAsync(key.Namespace, key.Name, cancellationToken).ConfigureAwait(false);
+        var run = await _read.Runs.GetAsync(key.Namespace, key.Name, cancellationToken).ConfigureAwait(false);
         if (run is null)
         {
             return ReconcileResult.Done;
@@ -106,6 +111,7 @@ public sealed partial class AgentRunReconciler : IReconciler<ObjectKey>
         if (!IsTerminal(phase) && !Finalizer.Has(run, Finalizers.AgentRun))
         {
             run = await Finalizer.AddAsync(_clients.Runs, run, Finalizers.AgentRun, cancellationToken).ConfigureAwait(false);
+            _read.Runs.Wrote(run);
             run.Status ??= new AgentRunStatus();
         }
 

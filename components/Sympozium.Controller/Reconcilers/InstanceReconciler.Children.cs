@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
@@ -232,7 +233,7 @@ public sealed partial class InstanceReconciler
     private static string Describe(string kind, string ns, string name) => $"{kind} {ns}/{name}";
 
     private static JsonObject ToJson<T>(T value)
-        where T : class => JsonNode.Parse(KubernetesJson.Serialize(value))!.AsObject();
+        where T : class => JsonSerializer.SerializeToNode(value, typeof(T), KubernetesModelsJsonContext.Default)!.AsObject();
 
     private static string Hash(JsonNode? spec) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(spec?.ToJsonString() ?? "")))[..16];

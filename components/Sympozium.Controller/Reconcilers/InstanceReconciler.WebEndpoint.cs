@@ -22,8 +22,8 @@ public sealed partial class InstanceReconciler
         var waiting = false;
         await GuardAsync(problems, $"AgentRun {ns}/{runName}", async () =>
         {
-            var existing = await clients.Runs.ListAsync(ns, $"{Labels.Instance}={name},{Labels.Component}={Labels.Components.WebEndpoint}", cancellationToken: cancellationToken).ConfigureAwait(false);
-            var live = existing.Items.Where(r => r.Metadata.DeletionTimestamp is null).ToList();
+            var existing = await _read.Runs.ListAsync(ns, new Dictionary<string, string> { [Labels.Instance] = name, [Labels.Component] = Labels.Components.WebEndpoint }, cancellationToken).ConfigureAwait(false);
+            var live = existing.Where(r => r.Metadata.DeletionTimestamp is null).ToList();
             if (skill is null)
             {
                 foreach (var run in live)
@@ -50,7 +50,7 @@ public sealed partial class InstanceReconciler
             }
 
             status = WebEndpointState(instance, skill, null);
-            if (existing.Items.Any(r => r.Metadata.Name == runName))
+            if (existing.Any(r => r.Metadata.Name == runName))
             {
                 // The previous run is still finishing its deletion; create the new one afterwards.
                 waiting = true;
@@ -101,7 +101,7 @@ public sealed partial class InstanceReconciler
     /// </summary>
     private async Task<string?> WebEndpointUrlAsync(string instance, SkillRef skill, CancellationToken cancellationToken)
     {
-        var config = await clients.Configs.GetAsync(Defaults.SystemNamespace, Defaults.ConfigName, cancellationToken).ConfigureAwait(false);
+        var config = await _read.Configs.GetAsync(Defaults.SystemNamespace, Defaults.ConfigName, cancellationToken).ConfigureAwait(false);
         var gateway = config?.Spec.Gateway is { Enabled: true } g ? g : null;
         var hostname = skill.Params?.GetValueOrDefault("hostname") is { Length: > 0 } h ? h
             : gateway?.BaseDomain is { Length: > 0 } domain ? $"{instance}.{domain}"

@@ -20,8 +20,11 @@ namespace Sympozium.Controller.Reconcilers;
 /// child the API rejects is named in status and the reconcile fails, so the host logs it and
 /// retries with backoff.
 /// </summary>
-public sealed partial class InstanceReconciler(Clients clients, ControllerOptions options, TimeProvider? time = null) : IReconciler<ObjectKey>
+/// <param name="reader">Where instances, runs and the SympoziumConfig are read (the manager's caches; live by default).</param>
+public sealed partial class InstanceReconciler(Clients clients, ControllerOptions options, TimeProvider? time = null, ClusterReader? reader = null) : IReconciler<ObjectKey>
 {
+    private readonly ClusterReader _read = reader ?? ClusterReader.Live(clients);
+
     /// <summary>Periodic resync, so run counts and channel readiness stay current (60 s, as upstream).</summary>
     public static readonly TimeSpan ResyncInterval = TimeSpan.FromSeconds(60);
 
@@ -38,16 +41,22 @@ public sealed partial class InstanceReconciler(Clients clients, ControllerOption
     public async Task<ReconcileResult> ReconcileAsync(ObjectKey key, CancellationToken cancellationToken)
     {
         var ns = key.Namespace ?? throw new TerminalReconcileException($"SympoziumInstance {key}: the kind is namespaced, the key has no namespace");
-        var instance = await clients.Instances.GetAsync(ns, key.Name, cancellationToken).ConfigureAwait(false);
+        var instance = await _read.Instances.GetAsync(ns, key.Name, cancellationToken).ConfigureAwait(false);
         if (instance is null)
         {
             return ReconcileResult.Done;
         }
 
+        var read = instance;
         instance = await Finalizer.ReconcileAsync(clients.Instances, instance, Finalizers.Instance, ct => DeleteChildrenAsync(ns, key.Name, ct), cancellationToken).ConfigureAwait(false);
         if (instance is null)
         {
             return ReconcileResult.Done;
+        }
+
+        if (!ReferenceEquals(instance, read))
+        {
+            _read.Instances.Wrote(instance); // the finalizer was added
         }
 
         var problems = new List<KubernetesApiException>();
@@ -55,8 +64,8 @@ public sealed partial class InstanceReconciler(Clients clients, ControllerOption
         await ReconcileMemoryAsync(instance, problems, cancellationToken).ConfigureAwait(false);
         var (webEndpoint, waiting) = await ReconcileWebEndpointAsync(instance, problems, cancellationToken).ConfigureAwait(false);
 
-        var runs = await clients.Runs.ListAsync(ns, $"{Labels.Instance}={key.Name}", cancellationToken: cancellationToken).ConfigureAwait(false);
-        var status = Status(instance, channels, webEndpoint, runs.Items, problems);
+        var runs = await _read.Runs.ListAsync(ns, new Dictionary<string, string> { [Labels.Instance] = key.Name }, cancellationToken).ConfigureAwait(false);
+        var status = Status(instance, channels, webEndpoint, runs, problems);
         await PatchStatusAsync(instance, status, cancellationToken).ConfigureAwait(false);
 
         if (problems.Count > 0)
@@ -153,6 +162,9 @@ public sealed partial class InstanceReconciler(Clients clients, ControllerOption
         }
 
         var body = new JsonObject { ["status"] = patch };
+        // Not remembered as a write to read back: the status is recomputed from scratch on every pass,
+        // and this write's own event reconciles the instance again once the cache has it. Remembering
+        // it would send every run reconcile that reads the instance to the API server.
         await clients.Instances.MergePatchAsync(instance.Metadata.Namespace, instance.Metadata.Name!, body.ToJsonString(), status: true, cancellationToken).ConfigureAwait(false);
     }
 

@@ -15,7 +15,7 @@ public sealed partial class PolicyReconciler
 
     private async Task<List<PolicyDenial>> RecentDenialsAsync(SympoziumPolicy policy, CancellationToken cancellationToken)
     {
-        var events = new ResourceClient<Corev1Event>(clients.Connection, ApiResource.Events, ResourceSerializer.FromKubernetesClient<Corev1Event>());
+        var events = new ResourceClient<Corev1Event>(clients.Connection, ApiResource.Events, ResourceSerializer.FromTypeInfo(KubernetesModelsJsonContext.Default.Corev1Event));
         var list = await events.ListAsync(policy.Metadata.Namespace,
             fieldSelector: $"involvedObject.kind={policy.Kind},involvedObject.name={policy.Metadata.Name},reason={DenialReason}",
             cancellationToken: cancellationToken).ConfigureAwait(false);

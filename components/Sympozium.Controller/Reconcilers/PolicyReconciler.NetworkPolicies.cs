@@ -1,3 +1,4 @@
+using System.Text.Json;
 using k8s;
 using k8s.Models;
 using Sympozium.Api.Kinds;
@@ -158,7 +159,7 @@ public sealed partial class PolicyReconciler
     /// <summary>The API server's addresses from the default/kubernetes Endpoints; empty when they cannot be read.</summary>
     private async Task<IReadOnlyList<EgressPeer>> KubernetesApiAsync(CancellationToken cancellationToken)
     {
-        var client = new ResourceClient<V1Endpoints>(clients.Connection, Endpoints, ResourceSerializer.FromKubernetesClient<V1Endpoints>());
+        var client = new ResourceClient<V1Endpoints>(clients.Connection, Endpoints, ResourceSerializer.FromTypeInfo(KubernetesModelsJsonContext.Default.V1Endpoints));
         V1Endpoints? endpoints;
         try
         {
@@ -184,7 +185,7 @@ public sealed partial class PolicyReconciler
             return;
         }
 
-        if (KubernetesJson.Serialize(current.Spec) == KubernetesJson.Serialize(desired.Spec)
+        if (JsonSerializer.Serialize(current.Spec, KubernetesModelsJsonContext.Default.V1NetworkPolicySpec) == JsonSerializer.Serialize(desired.Spec, KubernetesModelsJsonContext.Default.V1NetworkPolicySpec)
             && desired.Metadata.Labels.All(l => current.Metadata.Labels is { } labels && labels.TryGetValue(l.Key, out var value) && value == l.Value)
             && current.Metadata.OwnerReferences?.FirstOrDefault()?.Uid == desired.Metadata.OwnerReferences[0].Uid)
         {

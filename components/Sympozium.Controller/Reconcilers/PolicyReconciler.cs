@@ -15,14 +15,17 @@ namespace Sympozium.Controller.Reconcilers;
 /// controller also reconciles a policy when an instance changes, so the count stays current; it
 /// re-checks every <see cref="Resync"/> for what it does not watch (MCP servers, SkillPacks, Events).
 /// </summary>
-public sealed partial class PolicyReconciler(Clients clients) : IReconciler<ObjectKey>
+/// <param name="reader">Where policies and instances are read (the manager's caches; live by default).</param>
+public sealed partial class PolicyReconciler(Clients clients, ClusterReader? reader = null) : IReconciler<ObjectKey>
 {
+    private readonly ClusterReader _read = reader ?? ClusterReader.Live(clients);
+
     /// <summary>How often a policy is reconciled without an event.</summary>
     public static readonly TimeSpan Resync = TimeSpan.FromSeconds(30);
 
     public async Task<ReconcileResult> ReconcileAsync(ObjectKey key, CancellationToken cancellationToken)
     {
-        var policy = await clients.Policies.GetAsync(key.Namespace, key.Name, cancellationToken).ConfigureAwait(false);
+        var policy = await _read.Policies.GetAsync(key.Namespace, key.Name, cancellationToken).ConfigureAwait(false);
         if (policy is null || policy.Metadata.DeletionTimestamp is not null)
         {
             // Its NetworkPolicies are owned by it and go with it.
@@ -31,9 +34,9 @@ public sealed partial class PolicyReconciler(Clients clients) : IReconciler<Obje
 
         // Bound: the instances this policy governs by the webhook's own resolution — those naming
         // it, and, when it is the namespace's one default, those naming none.
-        var instances = await clients.Instances.ListAsync(key.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var policies = (await clients.Policies.ListAsync(key.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false)).Items;
-        var bound = instances.Items
+        var instances = await _read.Instances.ListAsync(key.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var policies = await _read.Policies.ListAsync(key.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var bound = instances
             .Where(i => i.Metadata.DeletionTimestamp is null && GoverningPolicy.Resolve(i.Spec.PolicyRef, policies).Policy?.Metadata.Name == key.Name)
             .OrderBy(i => i.Metadata.Name, StringComparer.Ordinal)
             .ToList();
@@ -54,6 +57,7 @@ public sealed partial class PolicyReconciler(Clients clients) : IReconciler<Obje
         if (policy.Status?.BoundInstances != bound.Count || status.Count > 1)
         {
             var patch = new JsonObject { ["status"] = status };
+            // Status only, recomputed on every pass (see InstanceReconciler.PatchStatusAsync): not read back.
             await clients.Policies.MergePatchAsync(key.Namespace, key.Name, patch.ToJsonString(), status: true, cancellationToken).ConfigureAwait(false);
         }
 

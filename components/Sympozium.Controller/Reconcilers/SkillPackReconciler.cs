@@ -13,11 +13,14 @@ namespace Sympozium.Controller.Reconcilers;
 /// converge the ConfigMap's data and labels, record status, and delete the ConfigMap when the pack
 /// is deleted.
 /// </summary>
-public sealed class SkillPackReconciler(Clients clients) : IReconciler<ObjectKey>
+/// <param name="reader">Where SkillPacks are read (the manager's cache; live by default).</param>
+public sealed class SkillPackReconciler(Clients clients, ClusterReader? reader = null) : IReconciler<ObjectKey>
 {
+    private readonly ClusterReader _read = reader ?? ClusterReader.Live(clients);
+
     public async Task<ReconcileResult> ReconcileAsync(ObjectKey key, CancellationToken cancellationToken)
     {
-        var pack = await clients.SkillPacks.GetAsync(key.Namespace, key.Name, cancellationToken).ConfigureAwait(false);
+        var pack = await _read.SkillPacks.GetAsync(key.Namespace, key.Name, cancellationToken).ConfigureAwait(false);
         if (pack is null)
         {
             return ReconcileResult.Done;
@@ -49,6 +52,7 @@ public sealed class SkillPackReconciler(Clients clients) : IReconciler<ObjectKey
             {
                 ["status"] = new JsonObject { ["phase"] = "Ready", ["configMapName"] = key.Name, ["skillCount"] = pack.Spec.Skills.Count },
             };
+            // Status only, recomputed on every pass: not read back.
             await clients.SkillPacks.MergePatchAsync(key.Namespace, key.Name, patch.ToJsonString(), status: true, cancellationToken).ConfigureAwait(false);
         }
 

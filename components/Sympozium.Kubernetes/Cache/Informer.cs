@@ -17,7 +17,11 @@ public enum InformerEventType
 }
 
 /// <summary>One change of an informer's cache.</summary>
-public readonly record struct InformerEvent<T>(InformerEventType Type, ObjectKey Key, T Object);
+/// <param name="Old">
+/// The cached object this change replaced (Modified, and Deleted after a relist; null for Added and
+/// Resync), so a handler can enqueue only what the change affects.
+/// </param>
+public readonly record struct InformerEvent<T>(InformerEventType Type, ObjectKey Key, T Object, T? Old = default);
 
 /// <summary>Settings of an <see cref="Informer{T}"/>.</summary>
 public sealed record InformerOptions
@@ -45,7 +49,11 @@ public sealed record InformerOptions
 /// the differences (including deletions it missed), so no change is lost; API errors are retried
 /// with backoff. Handlers run on the informer's loop, in order: keep them fast (enqueue a key).
 /// </summary>
-public sealed class Informer<T>(ResourceClient<T> client, Func<T, ObjectKey> keyOf, Func<T, string?> resourceVersionOf, ILogger logger, InformerOptions? options = null, TimeProvider? time = null)
+/// <param name="transform">
+/// Applied to every object before it is cached, as client-go's TransformFunc: drops what no reader
+/// needs (managedFields, pod specs) so the cache holds less.
+/// </param>
+public sealed class Informer<T>(ResourceClient<T> client, Func<T, ObjectKey> keyOf, Func<T, string?> resourceVersionOf, ILogger logger, InformerOptions? options = null, TimeProvider? time = null, Func<T, T>? transform = null)
     where T : class
 {
     private readonly InformerOptions _options = options ?? InformerOptions.Default;
@@ -122,8 +130,9 @@ public sealed class Informer<T>(ResourceClient<T> client, Func<T, ObjectKey> key
     {
         var list = await client.ListAsync(_options.Namespace, _options.LabelSelector, null, cancellationToken).ConfigureAwait(false);
         var seen = new HashSet<ObjectKey>();
-        foreach (var item in list.Items)
+        foreach (var listed in list.Items)
         {
+            var item = transform is null ? listed : transform(listed);
             var key = keyOf(item);
             seen.Add(key);
             if (!_cache.TryGetValue(key, out var old))
@@ -134,7 +143,7 @@ public sealed class Informer<T>(ResourceClient<T> client, Func<T, ObjectKey> key
             else if (resourceVersionOf(old) != resourceVersionOf(item))
             {
                 _cache[key] = item;
-                Emit(InformerEventType.Modified, key, item);
+                Emit(InformerEventType.Modified, key, item, old);
             }
         }
 
@@ -156,23 +165,24 @@ public sealed class Informer<T>(ResourceClient<T> client, Func<T, ObjectKey> key
             LastResourceVersion = version;
         }
 
-        if (change.Object is not { } item)
+        if (change.Object is not { } received)
         {
             return; // BOOKMARK: only the version moves.
         }
 
+        var item = transform is null ? received : transform(received);
         var key = keyOf(item);
         switch (change.Type)
         {
             case "ADDED":
             case "MODIFIED":
-                var existed = _cache.ContainsKey(key);
+                var existed = _cache.TryGetValue(key, out var old);
                 _cache[key] = item;
-                Emit(existed ? InformerEventType.Modified : InformerEventType.Added, key, item);
+                Emit(existed ? InformerEventType.Modified : InformerEventType.Added, key, item, old);
                 break;
             case "DELETED":
-                _cache.TryRemove(key, out _);
-                Emit(InformerEventType.Deleted, key, item);
+                _cache.TryRemove(key, out var removed);
+                Emit(InformerEventType.Deleted, key, item, removed);
                 break;
         }
     }
@@ -185,11 +195,11 @@ public sealed class Informer<T>(ResourceClient<T> client, Func<T, ObjectKey> key
         }
     }
 
-    private void Emit(InformerEventType type, ObjectKey key, T item)
+    private void Emit(InformerEventType type, ObjectKey key, T item, T? old = null)
     {
         foreach (var handler in _handlers)
         {
-            handler(new InformerEvent<T>(type, key, item));
+            handler(new InformerEvent<T>(type, key, item, old));
         }
     }
 }

@@ -24,6 +24,7 @@ public sealed class ResourceClient<T>(KubernetesConnection connection, ApiResour
     /// <summary>The object, or null when it does not exist.</summary>
     public async Task<T?> GetAsync(string? ns, string name, CancellationToken cancellationToken = default)
     {
+        connection.Reads.Add("get", resource.Plural);
         var (status, body) = await SendAsync(HttpMethod.Get, resource.ObjectPath(ns, name), null, null, cancellationToken).ConfigureAwait(false);
         if (status == HttpStatusCode.NotFound)
         {
@@ -37,6 +38,7 @@ public sealed class ResourceClient<T>(KubernetesConnection connection, ApiResour
     /// <summary>Lists objects (all namespaces when <paramref name="ns"/> is null), following continue tokens.</summary>
     public async Task<ResourceList<T>> ListAsync(string? ns = null, string? labelSelector = null, string? fieldSelector = null, CancellationToken cancellationToken = default)
     {
+        connection.Reads.Add("list", resource.Plural);
         var items = new List<T>();
         string? continueToken = null;
         string resourceVersion;
