@@ -62,8 +62,13 @@ if [[ $native == */native/ ]]; then
   rm -rf "$native"
 fi
 
+# The publish's own build goes to a separate output folder (OutputPath): publishing Native AOT
+# builds the project self-contained and without an apphost, and in the JIT build's bin/ folder
+# that would replace what tests and the local cluster run (dotnet <component>.dll, the apphost).
+# The intermediate folder stays shared, so the C# compile of a JIT build is reused.
+build_out=bin/aot-publish/$rid/ # relative: each project of the closure gets its own
 set -x
-dotnet publish "$project" -c Release -r "$rid" -o "$out" -nologo
+dotnet publish "$project" -c Release -r "$rid" -o "$out" -nologo -p:OutputPath="$build_out"
 { set +x; } 2>/dev/null
 
 binary=$(binary_name "$project")
