@@ -36,6 +36,15 @@ public sealed partial class AgentRunReconciler
 
         if (JobOutcome(job) is { } jobSucceeded)
         {
+            // The Job's completion and the pod's final status arrive on two watches: the cache
+            // can hold the finished Job and a pod whose agent container has not ended yet. The
+            // result is read from the pod's final status, so such a pod is read again live.
+            if (AgentTerminated(pod) is null)
+            {
+                pod = await FindPodAsync(run, cancellationToken, live: true).ConfigureAwait(false) ?? pod;
+                status.PodName = pod?.Metadata.Name ?? status.PodName;
+            }
+
             return await FinishAsync(run, job, pod, jobSucceeded, cancellationToken).ConfigureAwait(false);
         }
 
@@ -98,17 +107,22 @@ public sealed partial class AgentRunReconciler
     private static V1ContainerStateTerminated? AgentTerminated(V1Pod? pod) =>
         pod?.Status?.ContainerStatuses?.FirstOrDefault(c => c.Name == AgentContainer)?.State?.Terminated;
 
-    /// <summary>The run's pod: the one recorded in status, else the newest labelled with the run.</summary>
-    private async Task<V1Pod?> FindPodAsync(AgentRun run, CancellationToken cancellationToken)
+    /// <summary>The run's pod: the one recorded in status, else the newest labelled with the run; from the cache, or from the API server when <paramref name="live"/>.</summary>
+    private async Task<V1Pod?> FindPodAsync(AgentRun run, CancellationToken cancellationToken, bool live = false)
     {
         var ns = run.Metadata.Namespace!;
         if (run.Status?.PodName is { Length: > 0 } known
-            && await _read.Pods.GetAsync(ns, known, cancellationToken).ConfigureAwait(false) is { } recorded)
+            && (live
+                ? await _clients.Pods.GetAsync(ns, known, cancellationToken).ConfigureAwait(false)
+                : await _read.Pods.GetAsync(ns, known, cancellationToken).ConfigureAwait(false)) is { } recorded)
         {
             return recorded;
         }
 
-        var pods = await _read.Pods.ListAsync(ns, new Dictionary<string, string> { [Labels.AgentRun] = run.Metadata.Name!, [Labels.Component] = Labels.Components.AgentRun }, cancellationToken).ConfigureAwait(false);
+        var selector = new Dictionary<string, string> { [Labels.AgentRun] = run.Metadata.Name!, [Labels.Component] = Labels.Components.AgentRun };
+        var pods = live
+            ? (await _clients.Pods.ListAsync(ns, string.Join(',', selector.Select(l => $"{l.Key}={l.Value}")), cancellationToken: cancellationToken).ConfigureAwait(false)).Items
+            : await _read.Pods.ListAsync(ns, selector, cancellationToken).ConfigureAwait(false);
         return pods.OrderByDescending(p => p.Metadata.CreationTimestamp ?? DateTime.MinValue).FirstOrDefault();
     }
 }
