@@ -7,6 +7,9 @@
 #
 # usage: scripts/bench-all.sh [--base REV] [--runs 20] [--messages 30] [--controller-runs 500]
 #          [--out FILE]   (default docs/benchmarks.md)
+#        scripts/bench-all.sh --report DIR [--base REV] [same options]
+#          writes the document from the raw outputs of an earlier run in DIR (artifacts/bench/<time>)
+#          without running anything; base figures are read where DIR has them
 #
 # What runs (each script's header says how it measures):
 #   scripts/bench-message-latency.sh  AgentRuns through the API hop by hop, Telegram messages
@@ -20,6 +23,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
 base=
+report=
 runs=20
 messages=30
 controller_runs=500
@@ -31,6 +35,7 @@ while [[ $# -gt 0 ]]; do
     --messages) messages=${2:?}; shift 2 ;;
     --controller-runs) controller_runs=${2:?}; shift 2 ;;
     --out) doc=${2:?}; shift 2 ;;
+    --report) report=${2:?--report needs the folder of an earlier run}; shift 2 ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "error: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -38,6 +43,10 @@ done
 
 started=$(date -u +%Y-%m-%dT%H:%MZ)
 out=artifacts/bench/$(date -u +%Y%m%d-%H%M%S)
+if [[ -n $report ]]; then
+  out=$report
+  started=$(date -u -r "$out" +%Y-%m-%dT%H:%MZ)
+fi
 mkdir -p "$out"
 failures=()
 
@@ -92,6 +101,7 @@ mib() {
   [[ $1 =~ ^[0-9]+$ ]] && awk -v b="$1" 'BEGIN { printf "%.1f", b / 1000000 }' || echo "n/a"
 }
 
+if [[ -z $report ]]; then
 # --- this tree
 bench aot-messages "$root" env SYMPOZIUM_RUN_PATH=aot SYMPOZIUM_CONTROL_PLANE=aot \
   scripts/bench-message-latency.sh --runs "$runs" --messages "$messages" --concurrency 10
@@ -115,13 +125,19 @@ if [[ -n $base ]]; then
   stat -c %s "$base_dir/artifacts/bin/Sympozium.IpcBridge/ipc-bridge" >"$out/base-ipc-bridge.bytes" 2>/dev/null || true
   git worktree remove --force "$base_dir"
 fi
+else
+  [[ -n $base ]] && base_label=$(git rev-parse --short "$base")
+  for name in aot-messages jit-runs controller bridge runner ${base:+base-messages base-controller base-bridge base-runner}; do
+    [[ -s $out/$name.txt ]] || failures+=("$name")
+  done
+fi
 
 # --- the figures
 b() { if [[ -n $base ]]; then "$@"; else echo "-"; fi; }
 rows=()
 row() { # figure, target, base value, this value (lower is better; the ratio is this/base)
   local r=-
-  [[ -n $base ]] && r=$(ratio "$3" "$4")
+  [[ -n $base || $3 == *"(JIT)" ]] && r=$(ratio "${3%% *}" "$4")
   rows+=("| $1 | $2 | $3 | $4 | $r |")
 }
 A=$out/aot-messages.txt
